@@ -1,0 +1,170 @@
+"""The corpus on disk: one human-readable JSON file per article, written atomically."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.models import Article, ArticleNotFoundError, Attribution, Passage, StoreError
+
+log = logging.getLogger(__name__)
+
+# Bump when the way sentences or attributions are derived changes: stored
+# sentences from an older pipeline are recomputed on load instead of trusted.
+PIPELINE_VERSION = 1
+ARTICLE_SUFFIX = ".json"
+ARTICLE_FIELDS = ("id", "title", "outlet", "url", "published", "author", "added")
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as kept on disk, with its sentences when they are current."""
+
+    article: Article
+    passages: tuple[Passage, ...] | None  # None: absent or from an older pipeline
+    path: Path
+
+
+def article_to_record(article: Article, passages: tuple[Passage, ...]) -> dict[str, Any]:
+    """The JSON-safe record written for an article: metadata, paragraphs, attributed sentences."""
+    record: dict[str, Any] = {name: getattr(article, name) for name in ARTICLE_FIELDS}
+    record["paragraphs"] = list(article.paragraphs)
+    record["pipeline"] = PIPELINE_VERSION
+    record["sentences"] = [
+        {
+            "paragraph": p.paragraph,
+            "text": p.text,
+            "speaker": p.attribution.speaker,
+            "cue": p.attribution.cue,
+            "attribution": p.attribution.source,
+        }
+        for p in passages
+    ]
+    return record
+
+
+def record_to_article(record: dict[str, Any]) -> StoredArticle:
+    """Read back a record written by `article_to_record`; raises StoreError when malformed."""
+    try:
+        paragraphs = tuple(str(p) for p in record["paragraphs"])
+        article = Article(
+            id=str(record["id"]),
+            title=str(record["title"]),
+            paragraphs=paragraphs,
+            **{name: _optional_str(record.get(name)) for name in ARTICLE_FIELDS[2:]},
+        )
+        passages = None
+        if record.get("pipeline") == PIPELINE_VERSION and isinstance(record.get("sentences"), list):
+            passages = tuple(
+                Passage(
+                    article_id=article.id,
+                    position=position,
+                    paragraph=int(s["paragraph"]),
+                    text=str(s["text"]),
+                    attribution=Attribution(
+                        speaker=_optional_str(s.get("speaker")),
+                        cue=_optional_str(s.get("cue")),
+                        source=s.get("attribution") or "none",
+                    ),
+                )
+                for position, s in enumerate(record["sentences"])
+            )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"malformed article record: {exc}") from exc
+    if not article.id or not paragraphs:
+        raise StoreError("malformed article record: empty id or body")
+    return StoredArticle(article=article, passages=passages, path=Path())
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+class ArticleStore:
+    """Articles as files `<id>.json` in one folder; every write is temp file + rename."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path_for(self, article_id: str) -> Path:
+        return self.directory / f"{article_id}{ARTICLE_SUFFIX}"
+
+    def load_all(self) -> list[StoredArticle]:
+        """Every readable article in the folder; unreadable files are logged and skipped."""
+        if not self.directory.is_dir():
+            return []
+        stored = []
+        for path in sorted(self.directory.glob(f"*{ARTICLE_SUFFIX}")):
+            try:
+                stored.append(self.load(path))
+            except StoreError as exc:
+                log.error("skipping %s: %s", path, exc)
+        return stored
+
+    def load(self, path: Path) -> StoredArticle:
+        """One article file; raises StoreError when it cannot be read."""
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StoreError(f"cannot read {path.name}: {exc}") from exc
+        if not isinstance(record, dict):
+            raise StoreError(f"cannot read {path.name}: not a JSON object")
+        loaded = record_to_article(record)
+        return StoredArticle(article=loaded.article, passages=loaded.passages, path=path)
+
+    def save(self, article: Article, passages: tuple[Passage, ...]) -> Path:
+        """Write the article durably: it is either fully there or not there at all."""
+        record = article_to_record(article, passages)
+        text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        path = self.path_for(article.id)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise StoreError(f"cannot write {path}: {exc}") from exc
+        return path
+
+    def delete(self, article_id: str) -> None:
+        """Remove the article's file; ArticleNotFoundError when there is none."""
+        path = self.path_for(article_id)
+        try:
+            path.unlink()
+        except FileNotFoundError as exc:
+            raise ArticleNotFoundError(f"no article with id {article_id}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot delete {path}: {exc}") from exc
+        _fsync_directory(self.directory)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write bytes to `path` so that a crash leaves either the old or the new content."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename itself is only durable once the directory entry is flushed.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,48 @@
+"""Shared fixtures: a clean environment and a private copy of the shipped corpus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SHIPPED_CORPUS = PROJECT_DIR / "corpus"
+SHARED_DIR = PROJECT_DIR.parent / "shared"
+SEED_FILE = SHARED_DIR / "seed" / "000_c0f865168f8bdaf9.txt"
+BOT_ENV_VARS = (
+    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "ADMIN_IDS", "CORPUS_DIR", "DATA_DIR",
+    "WEBHOOK_URL", "WEBHOOK_SECRET", "LOG_LEVEL", "MAX_QUOTES", "MIN_MATCH", "BM25_K1",
+    "BM25_B", "FETCH_ALLOW_PRIVATE",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's bot settings or .env file."""
+    for name in BOT_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A writable copy of the shipped corpus (the seed article)."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus_dir: Path) -> Settings:
+    return Settings(_env_file=None, corpus_dir=corpus_dir, data_dir=tmp_path / "var")  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def empty_settings(tmp_path: Path) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, corpus_dir=tmp_path / "empty-corpus", data_dir=tmp_path / "var"
+    )
