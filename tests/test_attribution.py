@@ -1,0 +1,293 @@
+"""Who said each sentence (bot/attribution.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.attribution import attribute
+from bot.models import Attribution
+from bot.text import split_sentences
+
+GOLD_FILE = Path(__file__).parent / "data" / "seed_gold.json"
+SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_c0f865168f8bdaf9.txt"
+DIPLOMAT = "a senior Western diplomat who spoke with Trump\u2019s team on this issue"
+
+SINGLE_SENTENCE_CASES = [
+    (
+        "It could undermine trust in NATO, said a European official.",
+        "a European official",
+        "said",
+        "inverted-said-x",
+    ),
+    (
+        "The U.S. must contribute troops, according to people familiar with the matter.",
+        "people familiar with the matter",
+        "according to",
+        "trailing-according-to",
+    ),
+    (
+        f"According to {DIPLOMAT}, his team showed a willingness to help.",
+        DIPLOMAT,
+        "according to",
+        "leading-according-to-keeps-relative-clause",
+    ),
+    (
+        "It is too early to discuss details, the sources told the agency.",
+        "the sources",
+        "told",
+        "x-told-the-agency",
+    ),
+    (
+        "European allies of Kyiv have said that the U.S. may support this idea.",
+        "European allies of Kyiv",
+        "said",
+        "x-have-said-that",
+    ),
+    ("The company said revenue rose.", "The company", "said", "the-company-said"),
+    ("Revenue rose 5 percent, the company said.", "the company", "said", "trailing-x-said"),
+    ("Revenue rose, the company said on Tuesday.", "the company", "said", "trailing-time-trimmed"),
+    ("Prices will keep rising, Smith told Reuters.", "Smith", "told", "trailing-told-reuters"),
+    ("John Smith told Reuters that prices would rise.", "John Smith", "told", "leading-told"),
+    ("The minister says the plan is working.", "The minister", "says", "present-says"),
+    ("The ambassador noted that talks continue.", "The ambassador", "noted", "noted"),
+    ("The general added that more troops are coming.", "The general", "added", "added"),
+    ("NATO stressed that unity matters.", "NATO", "stressed", "stressed"),
+    ("The minister emphasized that aid will continue.", "The minister", "emphasized", "emph"),
+    ("Analysts warned of a recession.", "Analysts", "warned", "warned"),
+    ("Moscow claimed the strike hit a depot.", "Moscow", "claimed", "claimed"),
+    ("Critics have long argued that the tax is unfair.", "Critics", "argued", "argued"),
+    ("The Kremlin denied the report.", "The Kremlin", "denied", "denied"),
+    ("The ministry confirmed the deal on Monday.", "The ministry", "confirmed", "confirmed"),
+    (
+        "In a statement, the ministry announced new sanctions.",
+        "the ministry",
+        "announced",
+        "fronted",
+    ),
+    (
+        "Maria Zakharova, who speaks for the ministry, said the talks failed.",
+        "Maria Zakharova",
+        "said",
+        "x-who-said",
+    ),
+    (
+        "John Smith, a spokesman for the ministry, said the talks failed.",
+        "John Smith, a spokesman for the ministry",
+        "said",
+        "x-apposition-said",
+    ),
+    (
+        "The team signaled a retreat, said another senior diplomat, emphasizing that talks go on.",
+        "another senior diplomat",
+        "said",
+        "said-x-emphasizing",
+    ),
+    ("\u201cWe will not back down,\u201d said Mr. Smith.", "Mr. Smith", "said", "quote-said-mr"),
+    ("\u201cWe will win,\u201d Smith said, \u201cand we must.\u201d", "Smith", "said", "quote-mid"),
+    ("Putin wants peace, the Kremlin said.", "the Kremlin", "said", "outer-frame-wins"),
+    ("The Kremlin reported that the talks collapsed.", "The Kremlin", "reported", "reported"),
+    ("BERLIN -- The agency says sleep helps.", "The agency", "says", "dateline-trimmed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "cue"),
+    [case[:3] for case in SINGLE_SENTENCE_CASES],
+    ids=[case[3] for case in SINGLE_SENTENCE_CASES],
+)
+def test_attribute_finds_explicit_speaker(sentence: str, speaker: str, cue: str) -> None:
+    assert attribute([[sentence]], "Outlet") == [[Attribution(speaker, cue, "explicit")]]
+
+
+NO_SPEAKER_CASES = [
+    ("He was told to leave.", "passive-told"),
+    ("The man who was told to leave said nothing.", "relative-clause-subject"),
+    ("Officials who were told about the plan declined to comment.", "told-inside-relative"),
+    ("The decision was announced on Monday.", "passive-announced"),
+    ("The ban was confirmed by the court.", "passive-confirmed-by"),
+    ("The plan was implemented according to the schedule.", "according-to-a-non-speaker"),
+    ("What he said was true.", "said-inside-a-clause"),
+    ("I said it before, and I will say it again.", "first-person"),
+    ("She said no.", "unresolvable-pronoun"),
+    ("Troops from the United States arrived.", "capitalised-states-is-not-a-cue"),
+    ("A spokesperson for the company declined to comment.", "declined-to-comment"),
+    ("Trump may expect Europe to shoulder a larger share.", "plain-narration"),
+    ("His repeated claims of innocence were rejected.", "claims-as-a-noun"),
+    ("The company\u2019s reports show growth.", "reports-after-a-possessive"),
+    ("Despite parliamentary reports urging rules, nothing changed.", "preposition-opener"),
+    ("Danilo Gallinari added 25 points.", "added-without-a-reported-clause"),
+]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [case[0] for case in NO_SPEAKER_CASES],
+    ids=[case[1] for case in NO_SPEAKER_CASES],
+)
+def test_attribute_falls_back_to_outlet_without_a_speaker(sentence: str) -> None:
+    assert attribute([[sentence]], "Outlet") == [[Attribution(None, None, "outlet")]]
+
+
+def test_attribute_without_outlet_marks_none() -> None:
+    assert attribute([["The sky is blue."]], None) == [[Attribution(None, None, "none")]]
+
+
+PARAGRAPH_CASES = [
+    (
+        [["Europe is pushing for U.S. troops.", "This was reported by Bloomberg, citing sources."]],
+        [
+            [
+                Attribution("Bloomberg", "reported", "carried"),
+                Attribution("Bloomberg", "reported", "explicit"),
+            ]
+        ],
+        "back-reference-governs-previous-sentence",
+    ),
+    (
+        [
+            [
+                "European allies of Kyiv have said that the U.S. may support this idea.",
+                "However, they emphasized that it is still too early.",
+            ]
+        ],
+        [
+            [
+                Attribution("European allies of Kyiv", "said", "explicit"),
+                Attribution("European allies of Kyiv", "emphasized", "carried"),
+            ]
+        ],
+        "they-carries-plural-speaker",
+    ),
+    (
+        [["Mr. Smith said the plan was sound.", "\u201cWe will not back down,\u201d he said."]],
+        [
+            [
+                Attribution("Mr. Smith", "said", "explicit"),
+                Attribution("Mr. Smith", "said", "carried"),
+            ]
+        ],
+        "he-carries-singular-speaker",
+    ),
+    (
+        [["\u201cWe will fight.", "We will win,\u201d said Mr. Smith."]],
+        [
+            [
+                Attribution("Mr. Smith", "said", "carried"),
+                Attribution("Mr. Smith", "said", "explicit"),
+            ]
+        ],
+        "multi-sentence-quotation",
+    ),
+    (
+        [["Smith said the plan failed.", "He resigned in May."]],
+        [
+            [
+                Attribution("Smith", "said", "explicit"),
+                Attribution(None, None, "outlet"),
+            ]
+        ],
+        "narration-after-speech-is-not-carried",
+    ),
+    (
+        [["Trump\u2019s stance may have softened.", "According to a diplomat, talks go on."]],
+        [
+            [
+                Attribution(None, None, "outlet"),
+                Attribution("a diplomat", "according to", "explicit"),
+            ]
+        ],
+        "attribution-does-not-reach-back-without-pointer",
+    ),
+    (
+        [
+            [f"According to {DIPLOMAT}, talks stalled."],
+            ["Prices rose."],
+            ["According to the same diplomat, Europeans understand."],
+        ],
+        [
+            [Attribution(DIPLOMAT, "according to", "explicit")],
+            [Attribution(None, None, "outlet")],
+            [Attribution(DIPLOMAT, "according to", "resolved")],
+        ],
+        "same-diplomat-resolved",
+    ),
+    (
+        [
+            ["According to a senior diplomat, talks stalled."],
+            ["Talks go on, said another diplomat."],
+        ],
+        [
+            [Attribution("a senior diplomat", "according to", "explicit")],
+            [Attribution("another diplomat", "said", "explicit")],
+        ],
+        "another-diplomat-is-new",
+    ),
+    (
+        [["Analysts expect a deal."], ["Prices rose."], ["They said the talks failed."]],
+        [
+            [Attribution(None, None, "outlet")],
+            [Attribution(None, None, "outlet")],
+            [Attribution(None, None, "outlet")],
+        ],
+        "pronoun-without-named-speaker-falls-back",
+    ),
+    (
+        [
+            ["Some said the plan failed.", "Smith met Jones."],
+            ["She had represented him since 1978.", "\u201cIt hurt,\u201d she said."],
+        ],
+        [
+            [Attribution("Some", "said", "explicit"), Attribution(None, None, "outlet")],
+            [Attribution(None, None, "outlet"), Attribution(None, None, "outlet")],
+        ],
+        "pronoun-does-not-reach-into-earlier-paragraphs",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [case[:2] for case in PARAGRAPH_CASES],
+    ids=[case[2] for case in PARAGRAPH_CASES],
+)
+def test_attribute_carries_and_resolves_across_sentences(
+    paragraphs: list[list[str]], expected: list[list[Attribution]]
+) -> None:
+    assert attribute(paragraphs, "Outlet") == expected
+
+
+def _gold() -> dict:
+    return json.loads(GOLD_FILE.read_text(encoding="utf-8"))
+
+
+def test_attribute_matches_the_seed_gold_for_every_sentence() -> None:
+    gold = _gold()
+    paragraphs = [[s["text"] for s in p["sentences"]] for p in gold["paragraphs"]]
+    expected = [
+        [Attribution(s["speaker"], s["cue"], s["source"]) for s in p["sentences"]]
+        for p in gold["paragraphs"]
+    ]
+    assert attribute(paragraphs, gold["outlet"]) == expected
+
+
+def test_seed_gold_covers_the_seed_article_body_exactly() -> None:
+    raw = SEED_FILE.read_text(encoding="utf-8")
+    headline, _, rest = raw.partition("\n")
+    body = rest.split("Share this article")[0]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+    gold = _gold()
+    assert headline == f"{gold['outlet']}: {gold['headline']}"
+    assert [p["text"] for p in gold["paragraphs"]] == paragraphs
+    assert [[s["text"] for s in p["sentences"]] for p in gold["paragraphs"]] == [
+        split_sentences(p) for p in paragraphs
+    ]
+
+
+def test_attribute_keeps_the_shape_of_its_input() -> None:
+    paragraphs = [["One.", "Two."], [], ["Three."]]
+    result = attribute(paragraphs, "Outlet")
+    assert [len(p) for p in result] == [2, 0, 1]
