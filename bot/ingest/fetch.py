@@ -1,0 +1,255 @@
+"""Fetch a web page for ingestion without ever reaching internal services.
+
+Each hop's host is resolved once; every resolved address is checked against the address policy,
+and the connection goes to that checked address (the Host header and TLS SNI keep the original
+name), so a DNS answer that changes between check and connect cannot redirect us. Redirects are
+followed by hand and every hop is checked again. Time, size and redirect count are capped.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from bot.models import FetchError, UnsafeURLError
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# (hop number, address) -> why the address is refused, or None to allow it; hop 0 is the URL given.
+AddressPolicy = Callable[[int, IPAddress], str | None]
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+TEXT_CONTENT_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown"}
+)
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(address)
+    for address in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2")
+)
+CGNAT_NETWORK = ipaddress.ip_network("100.64.0.0/10")
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+USER_AGENT = "quotebot/0.1 (+article ingestion)"
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A fetched document: the URL it finally came from, its content type and its text."""
+
+    url: str
+    content_type: str
+    text: str
+
+
+def refusal_reason(address: IPAddress) -> str | None:
+    """Why the bot must not contact `address` (loopback, private, metadata ...), or None."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        reason = refusal_reason(address.ipv4_mapped)
+        return None if reason is None else f"{address} maps to {reason}"
+    checks = (
+        (address in METADATA_ADDRESSES, "a cloud metadata address"),
+        (address.is_unspecified, "an unspecified address"),
+        (address.is_loopback, "a loopback address"),
+        (address.is_link_local, "a link-local address"),
+        (address in CGNAT_NETWORK, "a shared (CGNAT) address"),
+        (address.is_multicast, "a multicast address"),
+        (address.is_private, "a private address"),
+        (address.is_reserved, "a reserved address"),
+        (not address.is_global, "not a public address"),
+    )
+    for refused, label in checks:
+        if refused:
+            return f"{address} is {label}"
+    return None
+
+
+def private_allowed(hop: int, address: IPAddress) -> str | None:
+    """Policy for tests against local servers: loopback and private allowed, metadata never."""
+    if address in METADATA_ADDRESSES or address.is_unspecified or address.is_multicast:
+        return refusal_reason(address)
+    return None
+
+
+def public_only(hop: int, address: IPAddress) -> str | None:
+    """The default policy: only public addresses, on every hop."""
+    return refusal_reason(address)
+
+
+def fetch_url(
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    allow_private: bool = False,
+    policy: AddressPolicy | None = None,
+    tls_context: ssl.SSLContext | None = None,
+) -> FetchedPage:
+    """GET an http(s) URL safely; raises UnsafeURLError or FetchError with a message for users.
+
+    `policy` overrides the address checks (tests let hop 0 be local); `tls_context` replaces
+    the system trust store (tests trust their own certificate). The bot sets neither.
+    """
+    policy = policy or (private_allowed if allow_private else public_only)
+    deadline = time.monotonic() + timeout
+    current = _parse_url(url)
+    verify: ssl.SSLContext | bool = tls_context or True
+    # No proxies from the environment: the connection must go to the address we checked.
+    with httpx.Client(trust_env=False, follow_redirects=False, verify=verify) as client:
+        for hop in range(max_redirects + 1):
+            response = _request(client, current, hop, policy, deadline, timeout)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    current = _parse_url(str(current.join(location)))
+                    continue
+                return _read_page(response, current, deadline, timeout, max_bytes)
+            finally:
+                response.close()
+    raise FetchError(f"too many redirects (more than {max_redirects})")
+
+
+def _parse_url(url: str) -> httpx.URL:
+    """The URL as httpx reads it; UnsafeURLError for anything but plain http(s)."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise UnsafeURLError(f"refused: not a valid URL ({exc})") from exc
+    if not parsed.scheme:
+        raise UnsafeURLError("refused: not a web address (http or https URL expected)")
+    if parsed.scheme not in ALLOWED_SCHEMES:
+        raise UnsafeURLError(f"refused: only http and https URLs are fetched, not {parsed.scheme}")
+    if not parsed.host:
+        raise UnsafeURLError("refused: the URL has no host")
+    # "https://trusted.example@evil.example/" is a phishing trick, and we never send credentials.
+    if parsed.userinfo:
+        raise UnsafeURLError("refused: URLs with a user name or password are not fetched")
+    return parsed
+
+
+def resolve_checked(url: httpx.URL, hop: int, policy: AddressPolicy) -> list[IPAddress]:
+    """Resolve the URL's host once; UnsafeURLError if any address is refused by the policy."""
+    host = url.raw_host.decode("ascii")
+    try:
+        port = url.port or (443 if url.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"could not resolve host {url.host}") from exc
+    addresses: list[IPAddress] = []
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        reason = policy(hop, address)
+        if reason is not None:
+            raise UnsafeURLError(f"refused: {reason}")
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise FetchError(f"could not resolve host {url.host}")
+    return addresses
+
+
+def _request(
+    client: httpx.Client,
+    url: httpx.URL,
+    hop: int,
+    policy: AddressPolicy,
+    deadline: float,
+    timeout: float,
+) -> httpx.Response:
+    """Send the GET to a checked address of the URL's host, trying each address in turn."""
+    addresses = resolve_checked(url, hop, policy)
+    host_header = url.raw_host.decode("ascii") + (f":{url.port}" if url.port else "")
+    last_error: httpx.ConnectError | None = None
+    for address in addresses:
+        request = client.build_request(
+            "GET",
+            url.copy_with(host=str(address)),
+            headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": "text/html, */*"},
+            extensions={"sni_hostname": url.raw_host.decode("ascii")},
+            timeout=_remaining(deadline, timeout),
+        )
+        try:
+            return client.send(request, stream=True)
+        except httpx.ConnectError as exc:
+            if _caused_by_tls(exc):
+                raise FetchError(f"TLS error with {url.host}: {exc}") from exc
+            last_error = exc
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"timed out after {timeout:g} s") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"could not fetch {url.host}: {exc}") from exc
+    raise FetchError(f"could not connect to {url.host}") from last_error
+
+
+def _caused_by_tls(exc: BaseException) -> bool:
+    """True when an httpx error comes from a TLS failure (e.g. a certificate for another name)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _read_page(
+    response: httpx.Response, url: httpx.URL, deadline: float, timeout: float, max_bytes: int
+) -> FetchedPage:
+    """Check status and content type, then read the body within the size and time limits."""
+    if response.status_code >= 400:
+        raise FetchError(f"HTTP {response.status_code}")
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in TEXT_CONTENT_TYPES:
+        raise FetchError(f"not an article page: content type {content_type}")
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"too large: over {_human_size(max_bytes)}")
+    body = bytearray()
+    try:
+        for chunk in response.iter_bytes():  # as received, so the deadline is checked often
+            body.extend(chunk)
+            if len(body) > max_bytes:
+                raise FetchError(f"too large: over {_human_size(max_bytes)}")
+            if time.monotonic() > deadline:
+                raise FetchError(f"timed out after {timeout:g} s")
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"timed out after {timeout:g} s") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"could not read the page: {exc}") from exc
+    text = decode_body(bytes(body), response.charset_encoding)
+    return FetchedPage(url=str(url), content_type=content_type, text=text)
+
+
+def decode_body(body: bytes, declared: str | None) -> str:
+    """Text of a body: declared charset, else a <meta charset>, else UTF-8, else cp1252."""
+    candidates = [declared] if declared else []
+    match = META_CHARSET.search(body[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "ignore"))
+    for encoding in [*candidates, "utf-8"]:
+        try:
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("cp1252", errors="replace")
+
+
+def _remaining(deadline: float, timeout: float) -> httpx.Timeout:
+    """The time left before the deadline, as an httpx timeout; FetchError when none is left."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchError(f"timed out after {timeout:g} s")
+    return httpx.Timeout(left)
+
+
+def _human_size(size: int) -> str:
+    """A byte count for people: 5_000_000 -> "5 MB", 2_000 -> "2 kB"."""
+    for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} bytes"
