@@ -1,0 +1,323 @@
+"""Command line: ask and chat in the console, ingest/list/remove articles, run the bot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.conversation import Conversation
+from bot.library import Library
+from bot.models import Article, BotError, DuplicateArticleError
+from bot.render import answer_to_dict, article_line, render_text
+from bot.settings import Settings
+
+log = logging.getLogger("bot")
+
+INGEST_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".gz")
+URL_PREFIXES = ("http://", "https://")
+NO_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.\n"
+    "Put it in the environment or in .env (see .env.example), or try the bot in the console:\n"
+    "  python -m bot chat"
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, build the settings and run one command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        settings = settings_from_args(args)
+    except ValidationError as exc:
+        print(f"error: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level if args.command == "run" or args.verbose else "WARNING")
+    try:
+        return int(args.func(args, settings))
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = args.corpus
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = args.data_dir
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--corpus", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+        help="folder of article files (default: CORPUS_DIR, else the project's corpus/)",
+    )
+    common.add_argument(
+        "--data-dir", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+        help="folder for the index cache and bot state (default: DATA_DIR, else var/)",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+        help="log progress to standard error",
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Answer questions about news articles by quoting them, with attribution.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.set_defaults(verbose=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", parents=[common], help="answer one question and exit")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = commands.add_parser(
+        "chat", parents=[common], help="answer questions line by line, with follow-ups"
+    )
+    chat.add_argument("--json", action="store_true", help="print one JSON object per question")
+    chat.set_defaults(func=cmd_chat)
+
+    ingest = commands.add_parser(
+        "ingest", parents=[common], help="add articles from files, folders or URLs"
+    )
+    ingest.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+    ingest.set_defaults(func=cmd_ingest)
+
+    listing = commands.add_parser("list", parents=[common], help="list the articles")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.set_defaults(func=cmd_list)
+
+    remove = commands.add_parser("remove", parents=[common], help="remove an article by id")
+    remove.add_argument("article_id", metavar="ID")
+    remove.set_defaults(func=cmd_remove)
+
+    run = commands.add_parser("run", parents=[common], help="run the Telegram bot")
+    run.set_defaults(func=cmd_run)
+
+    add_optional_commands(commands, common)
+    return parser
+
+
+def add_optional_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Evaluation and benchmark commands, which import their own heavier modules."""
+    from bot import bench
+    from bot.evaluate import extraction
+
+    evaluate = commands.add_parser("eval", parents=[common], help="measure answer quality")
+    modes = evaluate.add_subparsers(dest="mode", metavar="MODE", required=True)
+    extraction.configure_parser(
+        modes.add_parser("extraction", parents=[common], help="article extraction F1")
+    )
+    bench.configure_parser(
+        commands.add_parser("bench", parents=[common], help="measure speed at archive scale")
+    )
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the answer to one question."""
+    library = Library.open(settings)
+    answer = library.ask(args.question)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer), ensure_ascii=False))
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer questions from standard input, keeping context for follow-ups."""
+    library = Library.open(settings)
+    return chat_loop(library, sys.stdin, sys.stdout, as_json=args.json)
+
+
+def chat_loop(library: Library, stdin: TextIO, stdout: TextIO, *, as_json: bool) -> int:
+    interactive = stdin.isatty() and not as_json
+    if interactive:
+        print(
+            f"Ask about my {len(library)} article(s). /new starts a fresh conversation, "
+            "/quit or Ctrl-D ends.",
+            file=stdout,
+        )
+    conversation = Conversation()
+    for line in _prompted_lines(stdin, stdout, interactive):
+        question = line.strip()
+        if not question:
+            continue
+        if question in ("/quit", "/exit"):
+            break
+        if question == "/new":
+            conversation.reset()
+            if interactive:
+                print("(new conversation)", file=stdout)
+            continue
+        answer = library.ask(question, conversation)
+        conversation.remember(answer)
+        if as_json:
+            print(json.dumps(answer_to_dict(answer), ensure_ascii=False), file=stdout, flush=True)
+        else:
+            print(render_text(answer) + "\n", file=stdout, flush=True)
+    return 0
+
+
+def _prompted_lines(stdin: TextIO, stdout: TextIO, interactive: bool) -> Iterator[str]:
+    while True:
+        if interactive:
+            print("> ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line:
+            return
+        yield line
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Add articles; report each one; exit 1 when any failed."""
+    from bot.ingest import read_file, read_url
+
+    library = Library.open(settings)
+    items = list(expand_sources(args.sources))
+    failed = duplicates = added = 0
+    progress = Progress(len(items))
+    for number, item in enumerate(items, start=1):
+        progress.show(number, item)
+        try:
+            article = read_url(item, settings) if is_url(item) else read_file(Path(item))
+            stored = library.add(article)
+        except DuplicateArticleError as exc:
+            duplicates += 1
+            progress.print(f"duplicate  {item}: {exc}")
+        except BotError as exc:
+            failed += 1
+            progress.print(f"error      {item}: {exc}", err=True)
+        else:
+            added += 1
+            count = len(library.passages_of(stored.id))
+            progress.print(f"added      {stored.id}  {stored.title}  ({count} sentences)")
+    progress.done()
+    library.flush()
+    print(f"{added} added, {duplicates} duplicate(s), {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def is_url(item: str) -> bool:
+    return item.lower().startswith(URL_PREFIXES)
+
+
+def expand_sources(sources: Sequence[str]) -> Iterator[str]:
+    """Files and URLs as given; folders expanded to the article files inside them."""
+    for source in sources:
+        path = Path(source)
+        if not is_url(source) and path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.name.lower().endswith(INGEST_SUFFIXES):
+                    yield str(child)
+        else:
+            yield source
+
+
+class Progress:
+    """A one-line progress counter on a terminal; silent when stderr is not one."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
+        self.total = total
+        self.stream = stream
+        self.active = total > 1 and stream.isatty()
+
+    def show(self, number: int, item: str) -> None:
+        if self.active:
+            width = 30
+            filled = width * number // self.total
+            bar = "#" * filled + "-" * (width - filled)
+            print(f"\r[{bar}] {number}/{self.total} {item[-40:]:<40}", end="", file=self.stream)
+
+    def print(self, line: str, *, err: bool = False) -> None:
+        if self.active:
+            print("\r" + " " * 90 + "\r", end="", file=self.stream)
+        print(line, file=sys.stderr if err else sys.stdout, flush=True)
+
+    def done(self) -> None:
+        if self.active:
+            print(file=self.stream)
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the articles in the corpus."""
+    library = Library.open(settings)
+    articles = library.articles()
+    if args.json:
+        print(json.dumps([article_summary(library, a) for a in articles], ensure_ascii=False))
+        return 0
+    for article in articles:
+        print(article_line(article, len(library.passages_of(article.id))))
+    if not articles:
+        print(f"No articles in {settings.corpus_dir}. Add some with: python -m bot ingest PATH")
+    return 0
+
+
+def article_summary(library: Library, article: Article) -> dict[str, object]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "outlet": article.outlet,
+        "url": article.url,
+        "published": article.published,
+        "added": article.added,
+        "sentences": len(library.passages_of(article.id)),
+    }
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove one article by id (or unique id prefix)."""
+    library = Library.open(settings)
+    article = library.remove(args.article_id)
+    library.flush()
+    print(f"removed    {article.id}  {article.title}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the Telegram bot (polling, or webhook when WEBHOOK_URL is set)."""
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.telegram.app import run_bot
+
+    library = Library.open(settings)
+    return run_bot(settings, library)
+
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+if __name__ == "__main__":
+    sys.exit(main())

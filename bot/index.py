@@ -1,0 +1,769 @@
+"""BM25 over passages: rank-bm25's BM25Okapi scores, answered from postings, with live add/remove.
+
+The score is exactly `rank_bm25.BM25Okapi(live_passages).get_scores(query)`; what differs is the
+work per query. Postings (term -> passages with that term and its frequency) live in a few
+immutable segments, merged logarithmically as articles arrive, so a query reads only the postings
+of its own terms. Top-k search is exact: a MaxScore-style bound skips the postings of common
+terms whenever the best candidates from rarer terms cannot be overtaken.
+
+Not thread-safe for writers: `add`, `remove` and `save` must not run concurrently with anything
+(the library holds a lock). `search`, `scores` and `idf` only read shared state (apart from
+filling idempotent caches) and keep their scratch buffers per thread, so concurrent readers are
+safe among themselves. Removed passages keep their ids until `save`/`load` compacts them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import itertools
+import json
+import math
+import os
+import secrets
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+# Two segments are merged when the older one is at most this many times the newer one's size,
+# which keeps O(log n) segments and merges every posting O(log n) times over its life.
+MERGE_RATIO = 2.0
+# A `keys` restriction covering more than this share of all passages is scored like a full
+# search and filtered, instead of looking up each of its passages in every term's postings.
+WITHIN_SHARE = 1 / 16
+# Above this many postings in all, a query is scored with upper-bound pruning (MaxScore).
+PRUNE_ABOVE_POSTINGS = 16_384
+# Segments with this many postings get a dense term id -> slot map instead of a binary search.
+DENSE_LOOKUP_POSTINGS = 1 << 16
+# Slack on upper bounds so that float rounding can never make pruning drop a true top hit.
+BOUND_SLACK = 1e-9
+DOC_ID = np.int32
+SAVED_ARRAYS = (
+    "vocab_blob",
+    "vocab_offsets",
+    "key_blob",
+    "key_offsets",
+    "article_sizes",
+    "lengths",
+    "ptr",
+    "docs",
+    "tfs",
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One scored passage of a search."""
+
+    key: str  # the article id
+    position: int  # passage (sentence) number within the article
+    score: float  # BM25Okapi score, identical to rank-bm25's
+    matched: int  # how many distinct query terms the passage contains
+
+
+Postings = tuple[np.ndarray, np.ndarray]  # passage ids (int32, ascending), term frequencies
+Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # passage ids, exact scores, matched terms
+
+
+@dataclass
+class _Scratch:
+    """Per-thread buffers indexed by passage id, all zero between queries."""
+
+    scores: np.ndarray  # float64, zero outside a query
+    counts: np.ndarray  # int32 matched terms, zero outside a query
+    mark: np.ndarray  # int32 scribble space for de-duplication, never needs clearing
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Immutable postings of a contiguous range of passage ids, grouped by term."""
+
+    terms: np.ndarray  # int32 term ids, ascending
+    ptr: np.ndarray  # int64, postings of terms[i] are docs[ptr[i]:ptr[i + 1]]
+    docs: np.ndarray  # int32 passage ids, ascending within a term
+    tfs: np.ndarray  # int32 term frequency in that passage
+    first: int  # passage ids covered: [first, end)
+    end: int
+    slot_of: np.ndarray | None = None  # term id -> index into terms (-1: absent), big segments
+
+    @property
+    def nnz(self) -> int:
+        return len(self.docs)
+
+
+def _segment_from_pairs(
+    term_col: np.ndarray, doc_col: np.ndarray, tfs: np.ndarray, first: int, end: int
+) -> _Segment:
+    """Build a segment from postings already sorted by (term, passage)."""
+    terms, starts = _runs(term_col)
+    ptr = np.append(starts, len(term_col)).astype(np.int64)
+    slot_of = None
+    if len(term_col) >= DENSE_LOOKUP_POSTINGS:
+        slot_of = np.full(int(terms[-1]) + 1, -1, dtype=np.int32)
+        slot_of[terms] = np.arange(len(terms), dtype=np.int32)
+    return _Segment(
+        terms.astype(np.int32),
+        ptr,
+        doc_col.astype(DOC_ID),
+        tfs.astype(np.int32),
+        first,
+        end,
+        slot_of,
+    )
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and where each run of them starts."""
+    if len(values) == 0:
+        return values[:0], np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    return values[starts], starts
+
+
+def _merge(older: _Segment, newer: _Segment, alive: np.ndarray) -> _Segment:
+    """One segment with the live postings of two adjacent ones."""
+    term_col = np.concatenate([np.repeat(seg.terms, np.diff(seg.ptr)) for seg in (older, newer)])
+    docs = np.concatenate([older.docs, newer.docs])
+    tfs = np.concatenate([older.tfs, newer.tfs])
+    keep = alive[docs]
+    term_col, docs, tfs = term_col[keep], docs[keep], tfs[keep]
+    # Each input is sorted by (term, passage) and all of `older` precedes `newer` in passage id,
+    # so a stable sort by term alone yields (term, passage) order (timsort merges the two runs).
+    order = np.argsort(term_col, kind="stable")
+    return _segment_from_pairs(term_col[order], docs[order], tfs[order], older.first, newer.end)
+
+
+def _grown(array: np.ndarray, size: int, fill: int | bool = 0) -> np.ndarray:
+    """`array` with room for at least `size` entries (amortised doubling), new slots = fill."""
+    if size <= len(array):
+        return array
+    bigger = np.full(max(size, 2 * len(array), 16), fill, dtype=array.dtype)
+    bigger[: len(array)] = array
+    return bigger
+
+
+def _encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Strings as one UTF-8 byte array plus offsets (no pickled objects on disk)."""
+    encoded = [s.encode("utf-8") for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+def _decode_strings(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
+    """Inverse of `_encode_strings`; raises ValueError on inconsistent input."""
+    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or offsets[-1] != len(blob):
+        raise ValueError("bad string offsets")
+    if np.any(np.diff(offsets) < 0):
+        raise ValueError("bad string offsets")
+    data = blob.tobytes()
+    return [data[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets.tolist())]
+
+
+class BM25Index:
+    """Passages of articles, scored with rank-bm25's BM25Okapi; add/remove without rebuilding."""
+
+    def __init__(self, *, k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> None:
+        if not k1 > 0 or not 0 <= b <= 1:
+            raise ValueError(f"need k1 > 0 and 0 <= b <= 1, got k1={k1}, b={b}")
+        self.k1 = float(k1)
+        self.b = float(b)
+        self.epsilon = float(epsilon)
+        self._vocab: dict[str, int] = {}
+        self._df = np.zeros(0, dtype=np.int64)
+        # Upper bounds per term for pruning; never lowered on remove, so they stay valid.
+        self._max_tf = np.zeros(0, dtype=np.int32)
+        self._min_dl = np.zeros(0, dtype=np.int32)
+        self._segments: list[_Segment] = []
+        # Per passage id (ids are never reused; removed ones stay dead until save/load compacts).
+        self._slots = 0
+        self._dl = np.zeros(0, dtype=np.int32)
+        self._article_of = np.zeros(0, dtype=np.int32)
+        self._position = np.zeros(0, dtype=np.int32)
+        self._alive = np.zeros(0, dtype=bool)
+        # Per article slot; a removed article's key becomes None.
+        self._article_keys: list[str | None] = []
+        self._article_first: list[int] = []
+        self._article_size: list[int] = []
+        self._article_slot: dict[str, int] = {}
+        self._live = 0
+        self._total_len = 0
+        self._version = 0
+        self._average_idf_cache: tuple[int, float] = (-1, 0.0)
+        self._norm_cache: tuple[int, np.ndarray] = (-1, np.zeros(0))
+        self._local = threading.local()  # per-thread scratch buffers for scoring
+
+    # -- contents ---------------------------------------------------------------------------
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._article_slot
+
+    def __len__(self) -> int:
+        return self._live
+
+    def keys(self) -> list[str]:
+        """Article ids in the index, in insertion order."""
+        return list(self._article_slot)
+
+    def add(self, key: str, passages: Sequence[Sequence[str]]) -> None:
+        """Index the tokenised passages of one article as positions 0..n-1."""
+        if key in self._article_slot:
+            raise ValueError(f"article {key!r} is already indexed")
+        first, count = self._slots, len(passages)
+        term_ids, lengths = self._term_ids(passages)
+        self._reserve_passages(first + count)
+        self._dl[first : first + count] = lengths
+        self._article_of[first : first + count] = len(self._article_keys)
+        self._position[first : first + count] = np.arange(count)
+        self._alive[first : first + count] = True
+        self._slots += count
+        self._article_slot[key] = len(self._article_keys)
+        self._article_keys.append(key)
+        self._article_first.append(first)
+        self._article_size.append(count)
+        self._live += count
+        self._total_len += int(lengths.sum())
+        self._version += 1
+        if len(term_ids):
+            self._add_segment(self._article_segment(term_ids, lengths, first))
+
+    def remove(self, key: str) -> None:
+        """Drop every passage of one article."""
+        slot = self._article_slot.pop(key)  # KeyError when absent, as documented
+        first, count = self._article_first[slot], self._article_size[slot]
+        self._article_keys[slot] = None
+        end = first + count
+        for seg in self._segments:
+            if seg.first <= first and end <= seg.end:
+                where = np.flatnonzero((seg.docs >= first) & (seg.docs < end))
+                term_index = np.searchsorted(seg.ptr, where, side="right") - 1
+                terms, starts = _runs(seg.terms[term_index])
+                self._df[terms] -= np.diff(np.append(starts, len(term_index)))
+                break
+        self._alive[first:end] = False
+        self._live -= count
+        self._total_len -= int(self._dl[first:end].sum())
+        self._version += 1
+
+    def _term_ids(self, passages: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """All tokens as term ids (new terms get new ids), and each passage's length."""
+        vocab = self._vocab
+        ids: list[int] = []
+        for tokens in passages:
+            for token in tokens:
+                term = vocab.get(token)
+                if term is None:
+                    term = vocab[token] = len(vocab)
+                ids.append(term)
+        lengths = np.fromiter((len(tokens) for tokens in passages), dtype=np.int32)
+        size = len(vocab)
+        if size > len(self._df):
+            self._df = _grown(self._df, size)
+            self._max_tf = _grown(self._max_tf, size)
+            self._min_dl = _grown(self._min_dl, size, np.iinfo(np.int32).max)
+        return np.array(ids, dtype=np.int64), lengths
+
+    def _reserve_passages(self, size: int) -> None:
+        self._dl = _grown(self._dl, size)
+        self._article_of = _grown(self._article_of, size)
+        self._position = _grown(self._position, size)
+        self._alive = _grown(self._alive, size, False)
+
+    def _article_segment(self, term_ids: np.ndarray, lengths: np.ndarray, first: int) -> _Segment:
+        """A segment for one article's tokens, updating df and the pruning bounds."""
+        local = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        pairs, starts = _runs(np.sort(term_ids * len(lengths) + local))
+        tfs = np.diff(np.append(starts, len(term_ids)))
+        term_col, doc_col = np.divmod(pairs, len(lengths))
+        segment = _segment_from_pairs(term_col, doc_col + first, tfs, first, first + len(lengths))
+        starts = segment.ptr[:-1]
+        self._df[segment.terms] += np.diff(segment.ptr)
+        self._max_tf[segment.terms] = np.maximum(
+            self._max_tf[segment.terms], np.maximum.reduceat(segment.tfs, starts)
+        )
+        self._min_dl[segment.terms] = np.minimum(
+            self._min_dl[segment.terms], np.minimum.reduceat(lengths[doc_col], starts)
+        )
+        return segment
+
+    def _add_segment(self, segment: _Segment) -> None:
+        segments = self._segments
+        segments.append(segment)
+        while len(segments) >= 2 and segments[-2].nnz <= MERGE_RATIO * segments[-1].nnz:
+            newer = segments.pop()
+            segments[-1] = _merge(segments[-1], newer, self._alive)
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def _average_idf(self) -> float:
+        """Mean raw idf over the live vocabulary, cached until the next add/remove."""
+        version, value = self._average_idf_cache
+        if version == self._version:
+            return value
+        histogram = np.bincount(self._df[: len(self._vocab)])
+        present = np.flatnonzero(histogram[1:]) + 1
+        if len(present) == 0:
+            value = 0.0
+        else:
+            n = float(self._live)
+            raw = np.log(n - present + 0.5) - np.log(present + 0.5)
+            # Summing per distinct df with fsum makes the mean independent of vocabulary order,
+            # so an index grown by add/remove scores bit-for-bit like one built from scratch.
+            value = math.fsum((raw * histogram[present]).tolist()) / int(histogram[1:].sum())
+        self._average_idf_cache = (self._version, value)
+        return value
+
+    def _idf_of_df(self, df: int, average_idf: float) -> float:
+        raw = math.log(self._live - df + 0.5) - math.log(df + 0.5)
+        return self.epsilon * average_idf if raw < 0 else raw
+
+    def document_frequency(self, term: str) -> int:
+        """How many live passages contain the term."""
+        term_id = self._vocab.get(term)
+        return 0 if term_id is None else int(self._df[term_id])
+
+    def idf(self, term: str) -> float:
+        """BM25Okapi idf (negative ones floored to epsilon * average idf); 0.0 if unseen."""
+        term_id = self._vocab.get(term)
+        if term_id is None or self._df[term_id] == 0:
+            return 0.0
+        return self._idf_of_df(int(self._df[term_id]), self._average_idf())
+
+    def _plan(self, query: Sequence[str]) -> tuple[list[int], np.ndarray]:
+        """Distinct live query terms in first-seen order, and their weights (count * idf)."""
+        counts: dict[int, int] = {}
+        for token in query:
+            term_id = self._vocab.get(token)
+            if term_id is not None and self._df[term_id] > 0:
+                counts[term_id] = counts.get(term_id, 0) + 1
+        if not counts:
+            return [], np.zeros(0)
+        average_idf = self._average_idf()
+        weights = [c * self._idf_of_df(int(self._df[t]), average_idf) for t, c in counts.items()]
+        return list(counts), np.array(weights)
+
+    def _postings_of(self, terms: list[int]) -> list[Postings]:
+        """Each term's passage ids (ascending, dead ones included) and frequencies."""
+        parts: list[list[Postings]] = [[] for _ in terms]
+        for seg in self._segments:
+            # Queries have a handful of terms: scalar lookups beat vectorised calls here.
+            if seg.slot_of is not None:
+                slot_of, size = seg.slot_of, len(seg.slot_of)
+                slots = [int(slot_of[t]) if t < size else -1 for t in terms]
+            elif len(seg.terms):
+                seg_terms, size = seg.terms, len(seg.terms)
+                found = np.searchsorted(seg_terms, terms).tolist()
+                slots = [
+                    a if a < size and seg_terms[a] == t else -1
+                    for a, t in zip(found, terms, strict=True)
+                ]
+            else:
+                continue
+            ptr = seg.ptr
+            for i, slot in enumerate(slots):
+                if slot >= 0:
+                    lo, hi = int(ptr[slot]), int(ptr[slot + 1])
+                    parts[i].append((seg.docs[lo:hi], seg.tfs[lo:hi]))
+        # Segments cover increasing passage id ranges, so concatenation stays sorted.
+        return [
+            p[0]
+            if len(p) == 1
+            else (np.concatenate([d for d, _ in p]), np.concatenate([t for _, t in p]))
+            for p in parts
+        ]
+
+    def _norms(self) -> np.ndarray:
+        """k1 * (1 - b + b * dl / avgdl) per passage id, as rank-bm25 computes it; cached."""
+        version, norms = self._norm_cache
+        if version != self._version:
+            avgdl = self._total_len / self._live
+            norms = self.k1 * (1 - self.b + self.b * self._dl[: self._slots] / avgdl)
+            self._norm_cache = (self._version, norms)
+        return norms
+
+    def _contribution(
+        self, weight: float | np.ndarray, tf: np.ndarray, norm: np.ndarray
+    ) -> np.ndarray:
+        return weight * (tf * (self.k1 + 1) / (tf + norm))
+
+    def _score_sparse(
+        self, cands: np.ndarray, postings: list[Postings], weights: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact scores and matched-term counts of sorted candidate passages (all with dl > 0)."""
+        norm = self._norms()[cands]
+        scores = np.zeros(len(cands))
+        matched = np.zeros(len(cands), dtype=np.int32)
+        for (docs, tfs), weight in zip(postings, weights, strict=True):
+            at = np.searchsorted(docs, cands)
+            at[at == len(docs)] = 0
+            hit = docs[at] == cands
+            # Adding exact zeros for misses, term by term in query order, gives the same bits
+            # as `np.add.at` over postings concatenated in query order (it adds sequentially).
+            scores += self._contribution(weight, np.where(hit, tfs[at], 0), norm)
+            matched += hit
+        return scores, matched
+
+    def _scratch(self) -> _Scratch:
+        """This thread's per-passage buffers (scores and counts all zero), grown as needed."""
+        scratch: _Scratch | None = getattr(self._local, "scratch", None)
+        if scratch is None or len(scratch.scores) < self._slots:
+            size = max(self._slots, 2 * len(scratch.scores) if scratch else 0, 16)
+            scratch = _Scratch(
+                np.zeros(size), np.zeros(size, dtype=np.int32), np.zeros(size, dtype=np.int32)
+            )
+            self._local.scratch = scratch
+        return scratch
+
+    @staticmethod
+    def _distinct(scratch: _Scratch, docs: np.ndarray) -> np.ndarray:
+        """The distinct passage ids of `docs`, in linear time (unordered)."""
+        place = np.arange(len(docs), dtype=np.int32)
+        scratch.mark[docs] = place  # the last write wins, so each id keeps one place
+        return docs[scratch.mark[docs] == place]
+
+    def _score_all(
+        self, postings: list[Postings], weights: np.ndarray, allowed: np.ndarray | None
+    ) -> Scored:
+        """Exact scores of every live (allowed) passage that holds a query term."""
+        if len(postings) == 1:
+            (docs, tfs), weight = postings[0], weights[0]
+        else:
+            docs = np.concatenate([docs for docs, _ in postings])
+            tfs = np.concatenate([tfs for _, tfs in postings])
+            weight = np.repeat(weights, [len(docs) for docs, _ in postings])
+        contribution = self._contribution(weight, tfs, self._norms()[docs])
+        scratch = self._scratch()
+        cands = self._distinct(scratch, docs)
+        try:
+            # `np.add.at` adds element by element, so each passage sums in query-term order.
+            np.add.at(scratch.scores, docs, contribution)
+            np.add.at(scratch.counts, docs, np.ones(len(docs), dtype=np.int32))
+            live = cands[self._alive[cands]]
+            if allowed is not None:
+                live = live[allowed[live]]
+            return live, scratch.scores[live], scratch.counts[live]
+        finally:
+            scratch.scores[cands] = 0.0
+            scratch.counts[cands] = 0
+
+    def scores(self, query: Sequence[str]) -> dict[tuple[str, int], float]:
+        """Every live passage's exact BM25Okapi score (O(corpus); for tests and evaluation)."""
+        live = np.flatnonzero(self._alive[: self._slots])
+        values = np.zeros(len(live))
+        terms, weights = self._plan(query)
+        if terms:
+            cands, found, _ = self._score_all(self._postings_of(terms), weights, None)
+            values[np.searchsorted(live, cands)] = found
+        keys, positions = self._article_of[live], self._position[live]
+        return {
+            (self._article_keys[k] or "", int(p)): float(v)
+            for k, p, v in zip(keys.tolist(), positions.tolist(), values.tolist(), strict=True)
+        }
+
+    def search(
+        self, query: Sequence[str], limit: int = 10, *, keys: Collection[str] | None = None
+    ) -> list[Hit]:
+        """Best passages containing at least one query term: score, matched, key, position."""
+        if limit <= 0 or self._live == 0:
+            return []
+        terms, weights = self._plan(query)
+        if not terms:
+            return []
+        postings = self._postings_of(terms)
+        if keys is not None:
+            scored = self._within(keys, postings, weights)
+        elif np.any(weights <= 0) or sum(len(d) for d, _ in postings) <= PRUNE_ABOVE_POSTINGS:
+            # Few postings are cheapest to score outright; weights <= 0 (tiny corpora) would
+            # break the upper-bound pruning anyway.
+            scored = self._score_all(postings, weights, None)
+        else:
+            scored = self._max_score(terms, postings, weights, limit)
+        return self._top(*scored, limit)
+
+    def _within(
+        self, keys: Collection[str], postings: list[Postings], weights: np.ndarray
+    ) -> Scored:
+        """Scores restricted to the passages of the given articles."""
+        slots = sorted(
+            (self._article_slot[k] for k in set(keys) if k in self._article_slot),
+            key=self._article_first.__getitem__,
+        )
+        spans = [(self._article_first[s], self._article_size[s]) for s in slots]
+        if sum(size for _, size in spans) > WITHIN_SHARE * self._slots:
+            allowed = np.zeros(self._slots, dtype=bool)
+            for first, size in spans:
+                allowed[first : first + size] = True
+            return self._score_all(postings, weights, allowed)
+        cands = np.concatenate([np.arange(f, f + n) for f, n in spans] or [np.zeros(0, np.int64)])
+        cands = cands[self._dl[cands] > 0]
+        scores, matched = self._score_sparse(cands, postings, weights)
+        keep = matched > 0
+        return cands[keep], scores[keep], matched[keep]
+
+    def _bounds(self, terms: list[int], weights: np.ndarray) -> np.ndarray:
+        """The most each term can add to any passage's score (never an underestimate)."""
+        ids = np.array(terms)
+        tf = self._max_tf[ids].astype(np.float64)
+        avgdl = self._total_len / self._live
+        norm = self.k1 * (1 - self.b + self.b * self._min_dl[ids] / avgdl)
+        return weights * (tf * (self.k1 + 1) / (tf + norm)) * (1 + BOUND_SLACK)
+
+    def _max_score(
+        self, terms: list[int], postings: list[Postings], weights: np.ndarray, limit: int
+    ) -> Scored:
+        """Exact top candidates, reading the common terms' postings only by lookup.
+
+        Terms are accumulated in decreasing order of their bound. After each, the passages
+        touched so far that could still reach the top (partial score + the remaining terms'
+        bounds >= the limit-th partial score) are the only candidates; once `limit` of them
+        score (exactly) above what the remaining terms could give an untouched passage, no
+        untouched passage can enter the top and the rest are read by lookup.
+        """
+        bounds = self._bounds(terms, weights)
+        order = np.argsort(-bounds, kind="stable").tolist()
+        rest = [*np.cumsum(bounds[order][::-1])[::-1].tolist()[1:], 0.0]
+        scratch, norms = self._scratch(), self._norms()
+        added: list[np.ndarray] = []
+        try:
+            for step, term in enumerate(order):
+                docs, tfs = postings[term]
+                np.add.at(scratch.scores, docs, self._contribution(weights[term], tfs, norms[docs]))
+                added.append(docs)
+                last = step + 1 == len(order)
+                if sum(len(d) for d in added) < limit and not last:
+                    continue
+                cands = self._distinct(scratch, np.concatenate(added))
+                cands = cands[self._alive[cands]]
+                if len(cands) < limit and not last:
+                    continue
+                viable = self._viable(cands, scratch.scores[cands], rest[step], limit)
+                if last:
+                    break
+                if 2 * len(viable) * (len(order) - step - 1) > len(postings[order[step + 1]][0]):
+                    continue  # reading the next term's postings is cheaper than the lookups
+                viable.sort()
+                scores, matched = self._score_sparse(viable, postings, weights)
+                kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+                if kth > rest[step] * (1 + BOUND_SLACK):
+                    return viable, scores, matched
+        finally:
+            for docs in added:
+                scratch.scores[docs] = 0.0
+        viable.sort()
+        return viable, *self._score_sparse(viable, postings, weights)
+
+    @staticmethod
+    def _viable(cands: np.ndarray, partial: np.ndarray, rest: float, limit: int) -> np.ndarray:
+        """Candidates whose partial score plus `rest` can still reach the limit-th partial."""
+        if len(cands) <= limit:
+            return cands
+        kth = np.partition(partial, len(partial) - limit)[len(partial) - limit]
+        return cands[partial + rest >= kth - BOUND_SLACK * (kth + rest)]
+
+    def _top(
+        self, cands: np.ndarray, scores: np.ndarray, matched: np.ndarray, limit: int
+    ) -> list[Hit]:
+        """The first `limit` by (score desc, matched desc, key, position)."""
+        if len(cands) > limit:
+            kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            # Keep every tie with the limit-th score: matched/key/position decide among them.
+            keep = scores >= kth
+            cands, scores, matched = cands[keep], scores[keep], matched[keep]
+        keys = self._article_keys
+        ranked = sorted(
+            zip(
+                (-scores).tolist(),
+                (-matched).tolist(),
+                [keys[a] or "" for a in self._article_of[cands].tolist()],
+                self._position[cands].tolist(),
+                strict=True,
+            )
+        )[:limit]
+        return [Hit(key, position, -score, -count) for score, count, key, position in ranked]
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def _compacted(self) -> dict[str, np.ndarray]:
+        """The live index as flat arrays with passages renumbered 0..n-1 and dead terms dropped."""
+        live_slots = [s for s, k in enumerate(self._article_keys) if k is not None]
+        firsts = np.array([self._article_first[s] for s in live_slots], dtype=np.int64)
+        sizes = np.array([self._article_size[s] for s in live_slots], dtype=np.int64)
+        new_id = np.full(self._slots, -1, dtype=np.int64)
+        old_ids = (
+            np.concatenate([np.arange(f, f + n) for f, n in zip(firsts, sizes, strict=True)])
+            if live_slots
+            else np.zeros(0, dtype=np.int64)
+        )
+        new_id[old_ids] = np.arange(len(old_ids))
+        vocab = list(self._vocab)
+        used = np.flatnonzero(self._df[: len(vocab)] > 0)
+        new_term = np.full(len(vocab), -1, dtype=np.int64)
+        new_term[used] = np.arange(len(used))
+        term_cols, doc_cols, tf_cols = [], [], []
+        for seg in self._segments:
+            keep = self._alive[seg.docs]
+            term_cols.append(new_term[np.repeat(seg.terms, np.diff(seg.ptr))[keep]])
+            doc_cols.append(new_id[seg.docs[keep]])
+            tf_cols.append(seg.tfs[keep])
+        term_col = np.concatenate([*term_cols, np.zeros(0, dtype=np.int64)])
+        order = np.argsort(term_col, kind="stable")
+        ptr = np.zeros(len(used) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_col, minlength=len(used)), out=ptr[1:])
+        vocab_blob, vocab_offsets = _encode_strings([vocab[t] for t in used.tolist()])
+        key_blob, key_offsets = _encode_strings([self._article_keys[s] or "" for s in live_slots])
+        return {
+            "vocab_blob": vocab_blob,
+            "vocab_offsets": vocab_offsets,
+            "key_blob": key_blob,
+            "key_offsets": key_offsets,
+            "article_sizes": sizes,
+            "lengths": self._dl[old_ids].astype(np.int32),
+            "ptr": ptr,
+            "docs": np.concatenate([*doc_cols, np.zeros(0, dtype=np.int64)])[order].astype(DOC_ID),
+            "tfs": np.concatenate([*tf_cols, np.zeros(0, dtype=np.int32)])[order].astype(np.int32),
+        }
+
+    def save(self, directory: Path, fingerprint: str) -> None:
+        """Write the index atomically: new data files first, then the manifest naming them."""
+        directory.mkdir(parents=True, exist_ok=True)
+        generation = secrets.token_hex(8)
+        files: dict[str, dict[str, object]] = {}
+        for name, array in self._compacted().items():
+            buffer = io.BytesIO()
+            np.save(buffer, array, allow_pickle=False)
+            data = buffer.getvalue()
+            filename = f"{name}.{generation}.npy"
+            _write_durably(directory / filename, data)
+            files[name] = {
+                "file": filename,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "bytes": len(data),
+            }
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "fingerprint": fingerprint,
+            "k1": self.k1,
+            "b": self.b,
+            "epsilon": self.epsilon,
+            "files": files,
+        }
+        temporary = directory / f"{MANIFEST_NAME}.{generation}.tmp"
+        _write_durably(temporary, json.dumps(manifest, indent=1).encode("utf-8"))
+        os.replace(temporary, directory / MANIFEST_NAME)
+        _fsync_directory(directory)
+        current = {entry["file"] for entry in files.values()}
+        for stale in directory.iterdir():
+            if stale.name != MANIFEST_NAME and stale.name not in current:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+
+    @classmethod
+    def load(
+        cls, directory: Path, fingerprint: str, *, k1: float, b: float, epsilon: float
+    ) -> BM25Index | None:
+        """The saved index, or None when it is missing, stale or damaged in any way."""
+        try:
+            manifest = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
+            if (
+                manifest.get("format_version") != FORMAT_VERSION
+                or manifest.get("fingerprint") != fingerprint
+                or [manifest.get("k1"), manifest.get("b"), manifest.get("epsilon")]
+                != [float(k1), float(b), float(epsilon)]
+            ):
+                return None
+            arrays = {
+                name: _read_checked(directory, manifest["files"][name]) for name in SAVED_ARRAYS
+            }
+            index = cls(k1=k1, b=b, epsilon=epsilon)
+            index._restore(arrays)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            return None
+        return index
+
+    def _restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Fill an empty index from saved arrays, rejecting any inconsistency with ValueError."""
+        vocab = _decode_strings(arrays["vocab_blob"], arrays["vocab_offsets"])
+        keys = _decode_strings(arrays["key_blob"], arrays["key_offsets"])
+        sizes, lengths = arrays["article_sizes"], arrays["lengths"]
+        ptr, docs, tfs = arrays["ptr"], arrays["docs"], arrays["tfs"]
+        n = len(lengths)
+        if (
+            len(set(vocab)) != len(vocab)
+            or len(set(keys)) != len(keys)
+            or sizes.shape != (len(keys),)
+            or ptr.shape != (len(vocab) + 1,)
+            or docs.shape != tfs.shape
+            or docs.dtype != DOC_ID
+            or int(sizes.sum()) != n
+            or np.any(sizes < 0)
+            or ptr[0] != 0
+            or ptr[-1] != len(docs)
+            or np.any(np.diff(ptr) <= 0)
+            or (len(docs) and (docs.min() < 0 or docs.max() >= n or tfs.min() < 1))
+        ):
+            raise ValueError("inconsistent index arrays")
+        rising = np.diff(docs) > 0
+        rising[ptr[1:-1] - 1] = True  # a new term may restart passage ids
+        if not rising.all() or not np.array_equal(
+            np.bincount(docs, weights=tfs, minlength=n), lengths
+        ):
+            raise ValueError("inconsistent postings")
+        self._vocab = {term: i for i, term in enumerate(vocab)}
+        self._df = np.diff(ptr).astype(np.int64)
+        starts = ptr[:-1]
+        self._max_tf = np.maximum.reduceat(tfs, starts) if len(docs) else np.zeros(0, np.int32)
+        self._min_dl = (
+            np.minimum.reduceat(lengths[docs], starts) if len(docs) else np.zeros(0, np.int32)
+        )
+        terms = np.arange(len(vocab), dtype=np.int32)
+        dense = terms if len(docs) >= DENSE_LOOKUP_POSTINGS else None  # terms[t] == t
+        self._segments = [_Segment(terms, ptr, docs, tfs, 0, n, dense)] if len(docs) else []
+        self._slots = n
+        self._dl = lengths.astype(np.int32)
+        self._article_of = np.repeat(np.arange(len(keys), dtype=np.int32), sizes)
+        firsts = (np.cumsum(sizes) - sizes).astype(np.int64)
+        self._position = (np.arange(n) - np.repeat(firsts, sizes)).astype(np.int32)
+        self._alive = np.ones(n, dtype=bool)
+        self._article_keys = list(keys)
+        self._article_first = firsts.tolist()
+        self._article_size = sizes.tolist()
+        self._article_slot = {key: i for i, key in enumerate(keys)}
+        self._live = n
+        self._total_len = int(lengths.sum())
+        self._version += 1
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_directory(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _read_checked(directory: Path, entry: dict[str, object]) -> np.ndarray:
+    """One saved array, after checking its size and sha256 against the manifest."""
+    name = str(entry["file"])
+    if Path(name).name != name:
+        raise ValueError("manifest names a file outside the index directory")
+    data = (directory / name).read_bytes()
+    if len(data) != entry["bytes"] or hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise ValueError(f"{name} does not match its checksum")
+    array = np.load(io.BytesIO(data), allow_pickle=False)
+    if not isinstance(array, np.ndarray) or array.ndim != 1:
+        raise ValueError(f"{name} is not a flat array")
+    return array

@@ -1,0 +1,226 @@
+"""The articles the bot knows: corpus on disk, attributed sentences and the BM25 index."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+from bot.answer import AnswerOptions, Answerer
+from bot.attribution import attribute
+from bot.conversation import Conversation
+from bot.index import BM25Index
+from bot.models import (
+    Answer,
+    Article,
+    ArticleNotFoundError,
+    DuplicateArticleError,
+    IngestError,
+    Passage,
+)
+from bot.settings import Settings
+from bot.store import PIPELINE_VERSION, ArticleStore
+from bot.text import TOKENIZER_VERSION, split_sentences, tokenize
+
+log = logging.getLogger(__name__)
+
+
+def build_passages(article: Article) -> tuple[Passage, ...]:
+    """Split the article into sentences and attribute each one."""
+    paragraphs = [split_sentences(paragraph) for paragraph in article.paragraphs]
+    attributions = attribute(paragraphs, article.outlet)
+    passages: list[Passage] = []
+    for number, (sentences, credits) in enumerate(zip(paragraphs, attributions, strict=True)):
+        for sentence, credit in zip(sentences, credits, strict=True):
+            passages.append(Passage(article.id, len(passages), number, sentence, credit))
+    return tuple(passages)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The url as compared for duplicates: no fragment, lower-case host, no trailing slash."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+class Library:
+    """Thread-safe facade over store, passages and index; every public method locks."""
+
+    def __init__(self, settings: Settings, store: ArticleStore, index: BM25Index) -> None:
+        self.settings = settings
+        self.store = store
+        self.index = index
+        self._articles: dict[str, Article] = {}
+        self._passages: dict[str, tuple[Passage, ...]] = {}
+        self._urls: dict[str, str] = {}
+        self._lock = threading.RLock()
+        self._answerer = Answerer(
+            index,
+            self,
+            AnswerOptions(max_quotes=settings.max_quotes, min_match=settings.min_match),
+        )
+
+    @classmethod
+    def open(cls, settings: Settings) -> Library:
+        """Load the corpus and the index (from its cache when that is current)."""
+        started = time.perf_counter()
+        store = ArticleStore(settings.corpus_dir)
+        index = BM25Index.load(
+            settings.index_dir,
+            index_fingerprint(),
+            k1=settings.bm25_k1,
+            b=settings.bm25_b,
+            epsilon=0.25,
+        )
+        cached = index is not None
+        library = cls(settings, store, index or new_index(settings))
+        for stored in store.load_all():
+            passages = stored.passages or build_passages(stored.article)
+            library._remember(stored.article, passages)
+        library._reconcile_index()
+        log.info(
+            "loaded %d articles (%d sentences) from %s in %.2fs (index %s)",
+            len(library._articles),
+            len(library.index),
+            settings.corpus_dir,
+            time.perf_counter() - started,
+            "from cache" if cached else "built",
+        )
+        return library
+
+    def _remember(self, article: Article, passages: tuple[Passage, ...]) -> None:
+        self._articles[article.id] = article
+        self._passages[article.id] = passages
+        url = canonical_url(article.url)
+        if url:
+            self._urls[url] = article.id
+
+    def _reconcile_index(self) -> None:
+        """Bring a cached index in line with the corpus: add what is new, drop what is gone."""
+        indexed = set(self.index.keys())
+        for key in indexed - self._articles.keys():
+            self.index.remove(key)
+        for key in self._articles.keys() - indexed:
+            self.index.add(key, [tokenize(p.text) for p in self._passages[key]])
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def articles(self) -> list[Article]:
+        """Every article, oldest first."""
+        with self._lock:
+            return sorted(self._articles.values(), key=lambda a: (a.added or "", a.id))
+
+    def get(self, article_id: str) -> Article:
+        """The article with this id (or unique id prefix)."""
+        with self._lock:
+            return self._articles[self._resolve_id(article_id)]
+
+    def article(self, article_id: str) -> Article:
+        return self._articles[article_id]
+
+    def passage(self, article_id: str, position: int) -> Passage:
+        return self._passages[article_id][position]
+
+    def passages_of(self, article_id: str) -> Sequence[Passage]:
+        return self._passages.get(article_id, ())
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    def sentence_count(self) -> int:
+        with self._lock:
+            return len(self.index)
+
+    def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
+        """Answer a question from the articles, following up on the conversation if any."""
+        with self._lock:
+            return self._answerer.answer(question, conversation)
+
+    def example_questions(self, limit: int = 3) -> list[str]:
+        """Questions this corpus can answer, made from the newest articles' headlines."""
+        with self._lock:
+            newest = sorted(self._articles.values(), key=lambda a: a.added or "", reverse=True)
+            return [f"What is known about: {a.title}?" for a in newest[:limit]]
+
+    def _resolve_id(self, article_id: str) -> str:
+        article_id = article_id.strip().lower()
+        if article_id in self._articles:
+            return article_id
+        matches = [key for key in self._articles if article_id and key.startswith(article_id)]
+        if len(matches) == 1:
+            return matches[0]
+        raise ArticleNotFoundError(f"no article with id {article_id!r}")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, article: Article) -> Article:
+        """Store, attribute and index a new article; answerable as soon as this returns.
+
+        The article file is durable when this returns; the index cache is saved by `flush`
+        (and a stale cache is reconciled with the corpus at the next start).
+        """
+        with self._lock:
+            return self._add_one(article)
+
+    def _add_one(self, article: Article) -> Article:
+        existing = self._duplicate_of(article)
+        if existing is not None:
+            raise DuplicateArticleError(
+                f"already in the corpus as {existing} ({self._articles[existing].title})",
+                existing,
+            )
+        if not article.paragraphs:
+            raise IngestError("the article has no body text")
+        stamped = replace(article, added=datetime.now(UTC).isoformat(timespec="seconds"))
+        passages = build_passages(stamped)
+        if not passages:
+            raise IngestError("the article has no sentences to quote")
+        self.store.save(stamped, passages)
+        self._remember(stamped, passages)
+        self.index.add(stamped.id, [tokenize(p.text) for p in passages])
+        log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
+        return stamped
+
+    def _duplicate_of(self, article: Article) -> str | None:
+        if article.id in self._articles:
+            return article.id
+        url = canonical_url(article.url)
+        return self._urls.get(url) if url else None
+
+    def remove(self, article_id: str) -> Article:
+        """Delete an article from disk and index."""
+        with self._lock:
+            key = self._resolve_id(article_id)
+            self.store.delete(key)
+            article = self._articles.pop(key)
+            self._passages.pop(key)
+            self._urls = {u: k for u, k in self._urls.items() if k != key}
+            self.index.remove(key)
+            log.info("removed article %s: %s", key, article.title)
+            return article
+
+    def flush(self) -> None:
+        """Persist the index cache; the corpus files are already durable."""
+        with self._lock:
+            try:
+                self.index.save(self.settings.index_dir, index_fingerprint())
+            except OSError as exc:
+                # The cache is an optimisation: losing it costs a rebuild, never data.
+                log.warning("could not save the index cache in %s: %s", self.settings.index_dir, exc)
+
+
+def new_index(settings: Settings) -> BM25Index:
+    return BM25Index(k1=settings.bm25_k1, b=settings.bm25_b)
+
+
+def index_fingerprint() -> str:
+    """What a cached index must have been built with to be reused."""
+    text = f"tokenizer={TOKENIZER_VERSION};pipeline={PIPELINE_VERSION}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
