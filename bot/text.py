@@ -20,12 +20,13 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 # Bump whenever tokenize() could return something different for the same text:
 # the index cache compares it to decide whether a stored index is stale.
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ABBREVIATIONS_FILE = DATA_DIR / "punkt_abbreviations.txt"
 SENTENCE_STARTERS_FILE = DATA_DIR / "punkt_sentence_starters.txt"
 STOP_WORDS_FILE = DATA_DIR / "stopwords_en.txt"
+IRREGULAR_FORMS_FILE = DATA_DIR / "irregular_forms_en.txt"
 
 QUESTION_WORDS: frozenset[str] = frozenset(
     {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"}
@@ -179,6 +180,13 @@ def _parts(token: str) -> tuple[tuple[str, bool], ...]:
 
 
 @cache
+def _base_forms() -> dict[str, str]:
+    """Irregular verb forms -> base form ("said" -> "say"), from the shipped list."""
+    pairs = (line.split() for line in _read_word_list(IRREGULAR_FORMS_FILE))
+    return {form: base for form, base in pairs}
+
+
+@cache
 def _stemmer() -> SnowballStemmer:
     """The English Snowball stemmer (pure code, no NLTK data)."""
     return SnowballStemmer("english")
@@ -192,7 +200,7 @@ def _terms(token: str) -> tuple[str, ...]:
         if keep or part[0].isdigit():
             terms.append(part)
         elif part not in STOP_WORDS:
-            terms.append(_stemmer().stem(part))
+            terms.append(_stemmer().stem(_base_forms().get(part, part)))
     return tuple(terms)
 
 

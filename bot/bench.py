@@ -1,0 +1,312 @@
+"""`python -m bot bench`: index speed and memory on synthetic news corpora, against rank-bm25.
+
+The corpora are made here, offline and seeded: news-like sentences whose words follow a
+Zipf-Mandelbrot law over a vocabulary of English function words, news words, made-up names and
+places, and numbers, grouped into articles that each keep returning to a few topic words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from bot.index import BM25Index
+from bot.settings import Settings
+from bot.text import tokenize
+
+FUNCTION_WORDS_TEXT = """
+the of and to a in that is was for on it with as he said at by his be from have has are an
+not they but this who had were been their or which will its after would we also one more i
+about up there than when out new other all she her into over two you year can over first
+last people some them could no what time said so just years only most like three before
+while any because then against our those during under where made being such told since many
+should may much both well off through these between very down says percent still own around
+"""
+FUNCTION_WORDS = tuple(FUNCTION_WORDS_TEXT.split())
+
+NEWS_WORDS_TEXT = """
+government minister president police officials city state country week month day today
+tuesday monday wednesday thursday friday saturday sunday company market percent million
+billion dollars election vote party court judge law report study health hospital school
+students children family police officer attack war military troops border security deal
+talks agreement trade prices oil energy climate water fire storm flood rain weather season
+team game players coach win lost match league final club fans stadium record season million
+bank economy inflation rates interest investors shares stock profit sales growth jobs
+workers union strike protest crowd march leaders council mayor governor senator congress
+parliament committee investigation charges trial prison sentence victims survivors rescue
+emergency service transport road bridge train airport flight passengers ship port harbour
+project plan budget tax spending cuts funding program policy reform support opposition
+campaign candidate polls voters results count early late spokesman spokeswoman statement
+interview press news media social online video phone technology data internet users software
+security privacy research scientists university professor experts evidence findings cases
+virus vaccine doctors patients treatment drug disease outbreak deaths injured killed
+arrested suspect shooting crash accident damage homes residents area region village town
+capital north south east west central national local international global foreign domestic
+public private small large major high low big long short strong weak young old former
+current next recent
+"""
+NEWS_WORDS = tuple(NEWS_WORDS_TEXT.split())
+
+SYLLABLES_TEXT = """
+ka lo mi ra ve to su na be di ko ri sa mo te lu pa ni go fe ha ju ze wi ly bro chen dor vel
+mar tin son ski ova gar lin ber ton field wood ham ville burg stad ford ley ria nia
+"""
+SYLLABLES = tuple(SYLLABLES_TEXT.split())
+
+ZIPF_EXPONENT = 1.05
+ZIPF_SHIFT = 2.7  # Mandelbrot's shift: the top words are less dominant than a pure Zipf law
+SYNTHETIC_WORDS = 60_000
+TOPIC_WORDS = 6
+TOPIC_RATE = 0.12  # chance that a sentence mentions each of its article's topic words
+PASSAGES_PER_ARTICLE = 30
+DEFAULT_SIZES = "10000,100000,300000,1000000"
+CHANGE_SAMPLES = 20  # articles added (then removed) to time live updates
+CHECKED_QUERIES = 5  # queries whose top 10 are compared with rank-bm25's
+QUERY_STREAM = 1_000_003  # seeds the questions apart from every article number
+
+
+def make_vocabulary(seed: int) -> list[str]:
+    """Words ordered by frequency rank: function words, news words, then names and numbers."""
+    rng = np.random.default_rng(seed)
+    common = [(i / len(FUNCTION_WORDS), w) for i, w in enumerate(FUNCTION_WORDS)]
+    common += [(0.4 + 3 * i / len(NEWS_WORDS), w) for i, w in enumerate(NEWS_WORDS)]
+    ranked = list(dict.fromkeys(w for _, w in sorted(common)))
+    made: set[str] = set(ranked)
+    numbers = [str(n) for n in range(1, 1000)] + [str(y) for y in range(1950, 2031)]
+    while len(made) < len(ranked) + SYNTHETIC_WORDS:
+        parts = rng.choice(SYLLABLES, size=int(rng.integers(2, 5)))
+        made.add("".join(parts))
+    rare = sorted(made - set(ranked)) + numbers
+    order = rng.permutation(len(rare))
+    return ranked + [rare[i] for i in order]
+
+
+@dataclass
+class CorpusGenerator:
+    """Seeded, deterministic news-like articles: article n is the same in every run."""
+
+    seed: int = 7
+    words: list[str] = field(init=False)
+    cdf: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.words = make_vocabulary(self.seed)
+        weights = 1.0 / (np.arange(len(self.words)) + ZIPF_SHIFT) ** ZIPF_EXPONENT
+        self.cdf = np.cumsum(weights / weights.sum())
+
+    def article(self, number: int) -> list[str]:
+        """The sentences of article `number`."""
+        rng = np.random.default_rng((self.seed, number))
+        count = int(rng.integers(PASSAGES_PER_ARTICLE - 10, PASSAGES_PER_ARTICLE + 11))
+        lengths = np.clip(rng.normal(24, 8, size=count).astype(int), 6, 60)
+        drawn = np.searchsorted(self.cdf, rng.random(int(lengths.sum())), side="right")
+        drawn = np.minimum(drawn, len(self.words) - 1)
+        topics = rng.integers(150, 20_000, size=TOPIC_WORDS)
+        sentences, start = [], 0
+        for length in lengths.tolist():
+            ids = drawn[start : start + length].tolist()
+            start += length
+            for topic in topics[rng.random(TOPIC_WORDS) < TOPIC_RATE].tolist():
+                ids.insert(int(rng.integers(0, len(ids) + 1)), topic)
+            text = " ".join(self.words[i] for i in ids)
+            sentences.append(text[:1].upper() + text[1:] + ".")
+        return sentences
+
+    def tokenised(self, count: int) -> Iterator[list[list[str]]]:
+        """Articles 0, 1, ... as tokenised passages, until `count` passages have been made."""
+        made, number = 0, 0
+        while made < count:
+            passages = [tokenize(s) for s in self.article(number)][: count - made]
+            made += len(passages)
+            number += 1
+            yield passages
+
+    def queries(self, count: int, articles: int) -> list[list[str]]:
+        """Questions of 3-8 words: half from one passage's words, half from the whole corpus."""
+        rng = np.random.default_rng((self.seed, QUERY_STREAM))
+        result: list[list[str]] = []
+        while len(result) < count:
+            size = int(rng.integers(3, 9))
+            if len(result) % 2:
+                ids = np.searchsorted(self.cdf, rng.random(size), side="right")
+                words = [self.words[min(i, len(self.words) - 1)] for i in ids.tolist()]
+            else:
+                sentences = self.article(int(rng.integers(0, articles)))
+                pool = sentences[int(rng.integers(0, len(sentences)))].rstrip(".").split()
+                picks = rng.choice(len(pool), size=min(size, len(pool)), replace=False)
+                words = [pool[i] for i in picks.tolist()]
+            tokens = tokenize(" ".join(words))
+            if tokens:
+                result.append(tokens)
+        return result
+
+
+def rss_mb() -> tuple[float, float]:
+    """Current and peak resident memory of this process, in MB."""
+    current = peak = 0.0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                current = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return current, peak
+
+
+def percentiles_ms(samples: Sequence[float]) -> tuple[float, float]:
+    """p50 and p95 of durations in seconds, as milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace) -> dict:
+    """Every figure for one corpus size."""
+    row: dict[str, object] = {"passages": size}
+    index = BM25Index(k1=args.k1, b=args.b)
+    build, articles, tokens = 0.0, 0, 0
+    for number, passages in enumerate(generator.tokenised(size)):
+        tokens += sum(len(p) for p in passages)
+        build += timed(lambda n=number, p=passages: index.add(f"a{n}", p))
+        articles += 1
+    gc.collect()
+    row.update(articles=articles, tokens_per_passage=round(tokens / size, 1), build_s=build)
+    row["rss_mb"], row["peak_rss_mb"] = rss_mb()
+    queries = generator.queries(args.queries, articles)
+    index.search(queries[0])  # first query after a change computes per-passage norms once
+    row["search_live_p50_ms"], _ = percentiles_ms(
+        [timed(lambda q=q: index.search(q)) for q in queries]
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as directory:
+        row["save_s"] = timed(lambda: index.save(Path(directory), "bench"))
+        del index
+        gc.collect()
+        started = time.perf_counter()
+        loaded = BM25Index.load(Path(directory), "bench", k1=args.k1, b=args.b, epsilon=0.25)
+        row["load_s"] = time.perf_counter() - started
+    if loaded is None:
+        raise RuntimeError("the saved index did not load")
+    index = loaded
+    index.search(queries[0])
+    ours = [timed(lambda q=q: index.search(q, 10)) for q in queries]
+    row["search_p50_ms"], row["search_p95_ms"] = percentiles_ms(ours)
+    extra = [
+        [tokenize(s) for s in generator.article(articles + 1000 + i)] for i in range(CHANGE_SAMPLES)
+    ]
+    adds = [timed(lambda i=i, p=p: index.add(f"new{i}", p)) for i, p in enumerate(extra)]
+    row["add_p50_ms"], row["add_max_ms"] = statistics.median(adds) * 1000, max(adds) * 1000
+    removes = [timed(lambda i=i: index.remove(f"new{i}")) for i in range(CHANGE_SAMPLES)]
+    row["remove_p50_ms"], row["remove_max_ms"] = (
+        statistics.median(removes) * 1000,
+        max(removes) * 1000,
+    )
+    if size > args.skip_rank_bm25_above:
+        row["rank_bm25"] = f"skipped above {args.skip_rank_bm25_above} passages"
+        return row
+    compare_with_rank_bm25(generator, index, queries, row)
+    return row
+
+
+def compare_with_rank_bm25(
+    generator: CorpusGenerator, index: BM25Index, queries: list[list[str]], row: dict
+) -> None:
+    """rank-bm25's get_scores + argsort on the same corpus and queries, and a score check."""
+    corpus: list[list[str]] = []
+    where: list[tuple[str, int]] = []
+    for number, passages in enumerate(generator.tokenised(len(index))):
+        corpus.extend(passages)
+        where.extend((f"a{number}", position) for position in range(len(passages)))
+    reference = BM25Okapi(corpus, k1=index.k1, b=index.b, epsilon=index.epsilon)
+    del corpus
+    reference.get_scores(queries[0])
+    theirs = [timed(lambda q=q: np.argsort(reference.get_scores(q))[::-1][:10]) for q in queries]
+    row["rank_bm25_p50_ms"], row["rank_bm25_p95_ms"] = percentiles_ms(theirs)
+    row["speedup_p50"] = row["rank_bm25_p50_ms"] / row["search_p50_ms"]
+    slot = {place: i for i, place in enumerate(where)}
+    worst = 0.0
+    for query in queries[:CHECKED_QUERIES]:
+        expected = reference.get_scores(query)
+        hits = index.search(query, 10)
+        best = np.sort(expected)[::-1][: len(hits)]
+        for hit, value in zip(hits, best, strict=True):
+            worst = max(worst, abs(hit.score - expected[slot[(hit.key, hit.position)]]))
+            worst = max(worst, abs(hit.score - value))
+    row["top10_max_abs_diff"] = worst
+
+
+COLUMNS = (  # name, width, format
+    ("passages", 9, "d"),
+    ("build_s", 8, ".1f"),
+    ("save_s", 7, ".2f"),
+    ("load_s", 7, ".2f"),
+    ("add_p50_ms", 10, ".1f"),
+    ("add_max_ms", 10, ".1f"),
+    ("remove_p50_ms", 13, ".1f"),
+    ("rss_mb", 7, ".0f"),
+    ("search_live_p50_ms", 18, ".3f"),
+    ("search_p50_ms", 13, ".3f"),
+    ("search_p95_ms", 13, ".3f"),
+    ("rank_bm25_p50_ms", 16, ".1f"),
+    ("speedup_p50", 11, ".0f"),
+    ("top10_max_abs_diff", 18, ".1e"),
+)
+
+
+def format_row(row: dict) -> str:
+    """One table line; "-" where a figure was not measured."""
+    return " ".join(
+        "-".rjust(width) if row.get(name) is None else format(row[name], f">{width}{spec}")
+        for name, width, spec in COLUMNS
+    )
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the bench options to the `bench` sub-command."""
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="passage counts, comma-separated")
+    parser.add_argument("--queries", type=int, default=200, help="questions per size")
+    parser.add_argument(
+        "--skip-rank-bm25-above",
+        type=int,
+        default=300_000,
+        help="compare with rank-bm25 only up to this many passages (it is slow)",
+    )
+    parser.add_argument("--k1", type=float, default=1.5)
+    parser.add_argument("--b", type=float, default=0.75)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print one JSON object per size")
+    parser.set_defaults(func=run_bench)
+
+
+def run_bench(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Measure every size and print a table (or JSON lines); the bench needs no settings."""
+    generator = CorpusGenerator(args.seed)
+    if not args.json:
+        print(" ".join(name.rjust(width) for name, width, _ in COLUMNS))
+    for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+        row = measure_size(generator, size, args)
+        if args.json:
+            print(json.dumps(row), flush=True)
+        else:
+            print(format_row(row), flush=True)
+            if isinstance(row.get("rank_bm25"), str):
+                print(f"  rank-bm25 {row['rank_bm25']}", flush=True)
+    return 0

@@ -1,0 +1,74 @@
+"""`python -m bot bench` on tiny sizes: it runs, checks rank-bm25 and reports every figure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import Counter
+
+import pytest
+
+from bot.bench import CorpusGenerator, configure_parser
+
+
+def run_bench(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    args = parser.parse_args(list(argv))
+    assert args.func(args, None) == 0
+    return capsys.readouterr().out
+
+
+def test_bench_json_reports_every_figure_and_matches_rank_bm25(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = run_bench(
+        capsys, "--sizes", "300,500", "--queries", "8", "--skip-rank-bm25-above", "400", "--json"
+    )
+    small, large = (json.loads(line) for line in out.splitlines())
+    assert (small["passages"], large["passages"]) == (300, 500)
+    for name in ("build_s", "save_s", "load_s", "add_p50_ms", "remove_p50_ms", "search_p50_ms"):
+        assert small[name] > 0 and large[name] > 0, name
+    assert small["rss_mb"] > 0
+    assert small["top10_max_abs_diff"] <= 1e-9
+    assert small["rank_bm25_p50_ms"] > 0 and small["speedup_p50"] > 0
+    assert large["rank_bm25"] == "skipped above 400 passages"
+    assert "rank_bm25_p50_ms" not in large
+
+
+def test_bench_table_says_when_rank_bm25_was_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run_bench(capsys, "--sizes", "200", "--queries", "4", "--skip-rank-bm25-above", "100")
+    header, row, note = out.splitlines()
+    assert header.split()[0] == "passages" and "search_p50_ms" in header.split()
+    assert row.split()[0] == "200"
+    assert note.strip() == "rank-bm25 skipped above 100 passages"
+
+
+def test_generated_articles_are_deterministic_news_like_sentences() -> None:
+    generator = CorpusGenerator(3)
+    first = generator.article(12)
+    assert first == CorpusGenerator(3).article(12)
+    assert first != generator.article(13)
+    assert 20 <= len(first) <= 40
+    assert all(not s[0].islower() and s.endswith(".") for s in first)
+    words_per_sentence = [len(s.split()) for s in first]
+    assert 18 <= statistics.mean(words_per_sentence) <= 32
+
+
+def test_generated_words_follow_a_zipf_law_over_thousands_of_words() -> None:
+    generator = CorpusGenerator(3)
+    counts = Counter(
+        w.lower().rstrip(".") for n in range(60) for s in generator.article(n) for w in s.split()
+    )
+    ranked = [count for _, count in counts.most_common()]
+    assert len(counts) > 3000
+    # Zipf: frequency roughly inversely proportional to rank.
+    assert 3 < ranked[0] / ranked[9] < 20
+    assert ranked[0] / ranked[99] > 30
+
+
+def test_queries_have_three_to_eight_words_before_tokenising() -> None:
+    queries = CorpusGenerator(3).queries(20, articles=10)
+    assert len(queries) == 20
+    assert all(1 <= len(q) <= 8 for q in queries)
