@@ -1,0 +1,141 @@
+"""Conversation context per reply thread and per user, persisted as JSON across restarts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from bot.conversation import Conversation
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "telegram-conversations.json"
+FORMAT_VERSION = 1
+MAX_ENTRIES = 1000
+USER_TTL_SECONDS = 30 * 60
+THREAD_TTL_SECONDS = 7 * 24 * 60 * 60
+
+
+def thread_key(chat_id: int, message_id: int) -> str:
+    """Key of the thread that continues from one of the bot's messages."""
+    return f"thread:{chat_id}:{message_id}"
+
+
+def user_key(chat_id: int, user_id: int) -> str:
+    """Key of a user's recent questions in one chat."""
+    return f"user:{chat_id}:{user_id}"
+
+
+class ConversationStore:
+    """Bounded map of key -> (last use, conversation), written atomically after each change."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_entries: int = MAX_ENTRIES,
+        user_ttl: float = USER_TTL_SECONDS,
+        thread_ttl: float = THREAD_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = path
+        self.max_entries = max_entries
+        self.user_ttl = user_ttl
+        self.thread_ttl = thread_ttl
+        self._clock = clock
+        # Wall-clock times, not monotonic ones, because they must mean something after a restart.
+        self._entries: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+
+    @classmethod
+    def open(cls, state_dir: Path, **options: Any) -> ConversationStore:
+        """The store in `state_dir`, with whatever a previous run saved there."""
+        store = cls(state_dir / STATE_FILE, **options)
+        store.load()
+        return store
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def load(self) -> None:
+        """Read the saved entries; a missing or unreadable file just means no context."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            entries = data["entries"] if data.get("version") == FORMAT_VERSION else []
+            loaded = [(str(key), float(at), dict(conv)) for key, at, conv in entries]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("ignoring unreadable conversation state %s: %s", self.path, exc)
+            return
+        for key, at, conversation in sorted(loaded, key=lambda entry: entry[1]):
+            self._entries[key] = (at, conversation)
+        self._evict()
+
+    def get(self, key: str) -> Conversation | None:
+        """The conversation stored under the key, unless it has expired."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        at, data = entry
+        if at <= self._clock() - self._ttl(key):
+            del self._entries[key]
+            return None
+        try:
+            return Conversation.from_dict(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("dropping unreadable conversation %s: %s", key, exc)
+            del self._entries[key]
+            return None
+
+    def put(self, keys: Iterable[str], conversation: Conversation) -> None:
+        """Store the conversation under every key and save."""
+        now = self._clock()
+        data = conversation.to_dict()
+        for key in keys:
+            self._entries[key] = (now, data)
+            self._entries.move_to_end(key)
+        self._evict()
+        self.save()
+
+    def forget(self, key: str) -> None:
+        """Drop one conversation (for /new) and save."""
+        if self._entries.pop(key, None) is not None:
+            self.save()
+
+    def _ttl(self, key: str) -> float:
+        return self.thread_ttl if key.startswith("thread:") else self.user_ttl
+
+    def _evict(self) -> None:
+        now = self._clock()
+        for key in [k for k, (at, _) in self._entries.items() if at <= now - self._ttl(k)]:
+            del self._entries[key]
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def save(self) -> None:
+        """Write all entries atomically: a temp file in the same folder, then os.replace."""
+        payload = {
+            "version": FORMAT_VERSION,
+            "entries": [[key, at, data] for key, (at, data) in self._entries.items()],
+        }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp_name = tempfile.mkstemp(prefix=".conversations-", dir=self.path.parent)
+        except OSError as exc:
+            # Context is a convenience: a full or read-only disk must not stop the answers.
+            log.warning("could not save conversation state in %s: %s", self.path.parent, exc)
+            return
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as temp:
+                json.dump(payload, temp, ensure_ascii=False)
+            os.replace(temp_name, self.path)
+        except OSError as exc:
+            Path(temp_name).unlink(missing_ok=True)
+            log.warning("could not save conversation state in %s: %s", self.path, exc)

@@ -1,0 +1,220 @@
+"""Answers, article lists and notices as Telegram HTML messages: escaped and within 4096."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from bot.models import Answer, Article, Quote
+
+# Telegram counts the limit after entity parsing; counting the HTML source in UTF-16 units
+# (as Telegram measures text) is stricter, so a message that passes here always fits.
+MAX_MESSAGE_UTF16 = 4096
+MAX_TITLE_CHARS = 200
+ELLIPSIS = "…"
+# Cues that read naturally in front of the speaker: "— said a European official".
+LEADING_CUES = frozenset(
+    {
+        *("said", "says", "added", "adds", "wrote", "writes", "stated", "states"),
+        *("noted", "notes", "argued", "argues", "warned", "warns", "explained", "explains"),
+        *("claimed", "claims", "insisted", "insists", "announced", "announces"),
+    }
+)
+
+
+def utf16_len(text: str) -> int:
+    """Length of the text in UTF-16 code units, the way Telegram counts."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    """Escape user- or article-supplied text for Telegram HTML."""
+    return html.escape(text, quote=False)
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text cut to at most `limit` characters, ending in "…" when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + ELLIPSIS
+
+
+def is_web_url(url: str | None) -> bool:
+    """Only http(s) links are ever put in an href."""
+    return bool(url) and url.lower().startswith(("http://", "https://"))  # type: ignore[union-attr]
+
+
+def article_link(article: Article) -> str:
+    """The article title, linked to its url when it has a web url."""
+    title = escape(shorten(article.title, MAX_TITLE_CHARS) or article.id)
+    if article.url and is_web_url(article.url):
+        return f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
+    return title
+
+
+def speaker_phrase(speaker: str | None, cue: str | None) -> str | None:
+    """ "said a European official", "according to the ministry", "the minister told"."""
+    if not speaker:
+        return None
+    if not cue:
+        return speaker
+    if cue.lower() in LEADING_CUES or cue.lower().startswith("according"):
+        return f"{cue} {speaker}"
+    return f"{speaker} {cue}"
+
+
+def attribution_line(quote: Quote) -> str:
+    """ "— said X · Outlet · <a>Title</a>": who said the quote, in which article."""
+    parts: list[str] = []
+    phrase = speaker_phrase(quote.speaker, quote.cue)
+    if phrase:
+        parts.append(escape(shorten(phrase, MAX_TITLE_CHARS)))
+    if quote.article.outlet:
+        parts.append(f"<i>{escape(shorten(quote.article.outlet, MAX_TITLE_CHARS))}</i>")
+    parts.append(article_link(quote.article))
+    return "— " + " · ".join(parts)
+
+
+def render_quote(quote: Quote, limit: int = MAX_MESSAGE_UTF16) -> str:
+    """One quote in a blockquote with its attribution, the quote cut with "…" to fit `limit`."""
+    line = attribution_line(quote)
+    block = _quote_block(quote.text, line)
+    if utf16_len(block) <= limit:
+        return block
+    # Cut the raw text (never an escape sequence) at the longest length that still fits.
+    low, high = 0, len(quote.text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if utf16_len(_quote_block(quote.text[:middle].rstrip() + ELLIPSIS, line)) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return _quote_block(quote.text[:low].rstrip() + ELLIPSIS, line)
+
+
+def _quote_block(text: str, line: str) -> str:
+    return f"<blockquote>{escape(text)}</blockquote>\n{line}"
+
+
+def pack_blocks(blocks: Iterable[str], limit: int = MAX_MESSAGE_UTF16) -> list[str]:
+    """Join blocks with blank lines into as few messages as fit; a block is never split."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if current and utf16_len(candidate) > limit:
+            messages.append(current)
+            candidate = block
+        current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def render_answer(answer: Answer, known: Sequence[Article]) -> list[str]:
+    """The quotes of the answer as messages, or a short "not found" reply."""
+    if not answer.quotes:
+        return [render_not_found(known, answer.question)]
+    return pack_blocks(render_quote(quote) for quote in answer.quotes)
+
+
+def render_not_found(known: Sequence[Article], question: str = "", hints: int = 3) -> str:
+    """Nothing quotable: say so, and name a few articles the bot does know."""
+    if not known:
+        return "I have no articles yet, so I can't quote anything."
+    asked = f" about “{escape(shorten(question, 100))}”" if question.strip() else ""
+    newest = sorted(known, key=lambda a: a.added or "", reverse=True)[:hints]
+    titles = "\n".join(f"• {escape(shorten(a.title, MAX_TITLE_CHARS))}" for a in newest)
+    return (
+        f"I couldn't find anything{asked} in my articles. I can quote articles such as:\n"
+        f"{titles}\n\nSee /sources for the full list."
+    )
+
+
+def render_sources(articles: Sequence[Article]) -> list[str]:
+    """Every article as "title (outlet) — id", linked to its url, in as few messages as fit."""
+    if not articles:
+        return ["I have no articles yet."]
+    header = f"<b>{len(articles)} article{'s' if len(articles) != 1 else ''}:</b>"
+    lines = [header, *(_source_line(article) for article in articles)]
+    return pack_lines(lines)
+
+
+def _source_line(article: Article) -> str:
+    outlet = f" ({escape(shorten(article.outlet, MAX_TITLE_CHARS))})" if article.outlet else ""
+    date = f", {escape(article.published)}" if article.published else ""
+    return f"• {article_link(article)}{outlet}{date} — <code>{escape(article.id)}</code>"
+
+
+def pack_lines(lines: Iterable[str], limit: int = MAX_MESSAGE_UTF16) -> list[str]:
+    """Join lines with newlines into as few messages as fit."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if current and utf16_len(candidate) > limit:
+            messages.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def render_help(
+    article_count: int, examples: Sequence[str], *, username: str | None = None, admin: bool = False
+) -> str:
+    """What the bot knows, a few example questions and the commands."""
+    noun = "article" if article_count == 1 else "articles"
+    lines = [
+        f"I answer questions about {article_count} news {noun} by quoting them word for word, "
+        "saying who said each sentence and in which article.",
+    ]
+    if examples:
+        lines += ["", "Try asking:", *(f"• {escape(shorten(q, 300))}" for q in examples)]
+    lines += [
+        "",
+        "Commands:",
+        "/sources — the articles I know",
+        "/new — start a new conversation (forget follow-up context)",
+        "/help — this message",
+        "In groups, use /ask QUESTION, mention me, or reply to one of my answers.",
+    ]
+    if username:
+        lines.append(f"In any chat, type @{escape(username)} and a question to share quotes.")
+    if admin:
+        lines += [
+            "",
+            "Admin:",
+            "/add URL — fetch and add an article (or /add with pasted text, first line title;",
+            "or /add as a reply to a message, or as the caption of a .txt/.md/.html/.json file)",
+            "/list — articles with ids",
+            "/remove ID — delete an article",
+        ]
+    return "\n".join(lines)
+
+
+def render_added(article: Article, sentences: int) -> str:
+    """Confirmation of an added article."""
+    return (
+        f"Added {article_link(article)} as <code>{escape(article.id)}</code> "
+        f"({sentences} sentence{'s' if sentences != 1 else ''}). It can be quoted now."
+    )
+
+
+def render_removed(article: Article) -> str:
+    """Confirmation of a removed article."""
+    return f"Removed {article_link(article)} (<code>{escape(article.id)}</code>)."
+
+
+def render_admin_list(rows: Sequence[tuple[Article, int]]) -> list[str]:
+    """For admins: every article with id, sentence count and when it was added."""
+    if not rows:
+        return ["The corpus is empty. Add an article with /add URL."]
+    lines = [f"<b>{len(rows)} article{'s' if len(rows) != 1 else ''}:</b>"]
+    for article, sentences in rows:
+        added = f", added {escape(article.added[:10])}" if article.added else ""
+        lines.append(
+            f"• <code>{escape(article.id)}</code> {article_link(article)} "
+            f"({sentences} sentences{added})"
+        )
+    return pack_lines(lines)

@@ -1,0 +1,123 @@
+"""Fixtures for the Telegram tests: a fake Bot API, settings, a temp corpus and update builders."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_bot_api import TOKEN, FakeBotApi
+from fake_updates import ADMIN_ID
+from telegram.ext import Application
+
+from bot.ingest import read_file
+from bot.library import Library
+from bot.settings import PROJECT_DIR, Settings
+from bot.telegram.app import build_application
+
+BOT_ENV = (
+    "TELEGRAM_BOT_TOKEN",
+    "ADMIN_IDS",
+    "CORPUS_DIR",
+    "DATA_DIR",
+    "TELEGRAM_API_BASE_URL",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "LOG_LEVEL",
+    "FETCH_ALLOW_PRIVATE",
+    "FLOOD_MAX_MESSAGES",
+    "FLOOD_WINDOW_SECONDS",
+)
+ARTICLES_DIR = Path(__file__).parent / "articles"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's bot settings."""
+    for name in BOT_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A copy of the project's corpus, so tests may change it."""
+    target = tmp_path / "corpus"
+    source = PROJECT_DIR / "corpus"
+    if source.is_dir():
+        shutil.copytree(source, target)
+    target.mkdir(exist_ok=True)
+    return target
+
+
+@pytest.fixture
+def make_settings(
+    tmp_path: Path, fake_api: FakeBotApi, corpus_dir: Path
+) -> Callable[..., Settings]:
+    """Settings pointing at the fake API and temp folders; keyword arguments override."""
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "telegram_bot_token": TOKEN,
+            "telegram_api_base_url": fake_api.base_url,
+            "corpus_dir": corpus_dir,
+            "data_dir": tmp_path / "data",
+            "admin_ids": frozenset({ADMIN_ID}),
+            "flood_max_messages": 50,
+            "fetch_allow_private": True,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def library(settings: Settings) -> Library:
+    """The corpus plus the test articles, added the way /add adds them."""
+    opened = Library.open(settings)
+    for path in sorted(ARTICLES_DIR.glob("*.txt")):
+        opened.add(read_file(path))
+    return opened
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, library: Library, request_timeout: float = 5.0
+) -> AsyncIterator[Application]:
+    """An initialized Application, with post_init/post_shutdown run as run_polling would."""
+    application = build_application(settings, library, request_timeout=request_timeout)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    try:
+        yield application
+    finally:
+        await application.shutdown()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+
+
+@pytest.fixture
+def start_app() -> Callable[..., AbstractAsyncContextManager[Application]]:
+    """`async with start_app(settings, library) as app:` for tests that need several apps."""
+    return running
+
+
+@pytest.fixture
+async def app(settings: Settings, library: Library) -> AsyncIterator[Application]:
+    async with running(settings, library) as application:
+        yield application
