@@ -72,15 +72,24 @@ def configure_logging(level: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--corpus", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+        "--corpus",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
         help="folder of article files (default: CORPUS_DIR, else the project's corpus/)",
     )
     common.add_argument(
-        "--data-dir", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
         help="folder for the index cache and bot state (default: DATA_DIR, else var/)",
     )
     common.add_argument(
-        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
         help="log progress to standard error",
     )
     parser = argparse.ArgumentParser(

@@ -13,12 +13,23 @@ import pytest
 from tests.conftest import SEED_FILE
 
 
-def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "CORPUS_DIR", "DATA_DIR")}
+def run_bot(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TELEGRAM_BOT_TOKEN", "CORPUS_DIR", "DATA_DIR")
+    }
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        input=stdin, capture_output=True, text=True, timeout=120, env=full_env, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full_env,
+        check=False,
     )
 
 
@@ -34,7 +45,9 @@ def test_help_lists_every_command() -> None:
 
 
 def test_ask_json_has_the_documented_shape(corpus_dir: Path, tmp_path: Path) -> None:
-    result = run_bot("ask", "Who wants U.S. troops in Ukraine?", "--json", *dirs(corpus_dir, tmp_path))
+    result = run_bot(
+        "ask", "Who wants U.S. troops in Ukraine?", "--json", *dirs(corpus_dir, tmp_path)
+    )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) == {"question", "answered", "quotes"}
@@ -55,9 +68,13 @@ def test_ask_prints_quote_and_source_for_people(corpus_dir: Path, tmp_path: Path
 
 
 def test_ask_declined_question_says_not_in_my_articles(corpus_dir: Path, tmp_path: Path) -> None:
-    result = run_bot("ask", "What is the boiling point of mercury?", "--json", *dirs(corpus_dir, tmp_path))
+    result = run_bot(
+        "ask", "What is the boiling point of mercury?", "--json", *dirs(corpus_dir, tmp_path)
+    )
     assert json.loads(result.stdout) == {
-        "question": "What is the boiling point of mercury?", "answered": False, "quotes": [],
+        "question": "What is the boiling point of mercury?",
+        "answered": False,
+        "quotes": [],
     }
 
 
@@ -67,7 +84,9 @@ def test_environment_variables_choose_the_corpus(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["answered"] is False
 
 
-def test_chat_keeps_context_for_follow_ups_and_new_resets_it(corpus_dir: Path, tmp_path: Path) -> None:
+def test_chat_keeps_context_for_follow_ups_and_new_resets_it(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
     questions = (
         "What did the senior Western diplomat say about Trump's team?\n"
         "What else did he say?\n"
@@ -83,9 +102,13 @@ def test_chat_keeps_context_for_follow_ups_and_new_resets_it(corpus_dir: Path, t
     assert not after_reset["answered"]
 
 
-def test_ingest_reports_each_item_and_fails_when_any_failed(corpus_dir: Path, tmp_path: Path) -> None:
+def test_ingest_reports_each_item_and_fails_when_any_failed(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
     good = tmp_path / "good.md"
-    good.write_text("# Rover finds lake\n\nThe rover found clay in Jezero crater, said a NASA scientist.\n")
+    good.write_text(
+        "# Rover finds lake\n\nThe rover found clay in Jezero crater, said a NASA scientist.\n"
+    )
     broken = tmp_path / "broken.json"
     broken.write_text("{oops")
     result = run_bot("ingest", str(good), str(broken), str(SEED_FILE), *dirs(corpus_dir, tmp_path))
@@ -106,7 +129,9 @@ def test_ingest_folder_takes_every_article_file(corpus_dir: Path, tmp_path: Path
     folder = tmp_path / "incoming"
     folder.mkdir()
     for number in range(3):
-        (folder / f"a{number}.txt").write_text(f"Headline {number}\n\nBody sentence number {number} about owls.\n")
+        (folder / f"a{number}.txt").write_text(
+            f"Headline {number}\n\nBody sentence number {number} about owls.\n"
+        )
     (folder / "notes.bin").write_bytes(b"\x00")
     result = run_bot("ingest", str(folder), *dirs(corpus_dir, tmp_path))
     assert result.returncode == 0, result.stderr
@@ -128,7 +153,9 @@ def test_run_without_token_points_to_chat(tmp_path: Path) -> None:
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "python -m bot chat" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["frobnicate"], ["ask"], ["remove"]], ids=["unknown", "ask-no-q", "remove-no-id"])
+@pytest.mark.parametrize(
+    "args", [["frobnicate"], ["ask"], ["remove"]], ids=["unknown", "ask-no-q", "remove-no-id"]
+)
 def test_bad_command_lines_exit_with_usage(args: list[str]) -> None:
     result = run_bot(*args)
     assert result.returncode == 2 and "usage" in result.stderr

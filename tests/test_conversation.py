@@ -17,7 +17,9 @@ def quote(position: int, speaker: str | None) -> Quote:
 
 def test_remember_keeps_quoted_passages_and_distinct_speakers() -> None:
     conversation = Conversation()
-    conversation.remember(Answer("q?", (quote(3, "a diplomat"), quote(5, "a diplomat"), quote(1, None))))
+    conversation.remember(
+        Answer("q?", (quote(3, "a diplomat"), quote(5, "a diplomat"), quote(1, None)))
+    )
     turn = conversation.last
     assert turn is not None
     assert turn.quoted == (("a1", 3), ("a1", 5), ("a1", 1))

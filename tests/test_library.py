@@ -25,7 +25,9 @@ def mars_article(url: str | None = "https://example.com/mars") -> Article:
     return read_text(MARS_TEXT, fmt="text", url=url)
 
 
-def test_shipped_corpus_answers_the_seed_question_with_speaker_and_outlet(settings: Settings) -> None:
+def test_shipped_corpus_answers_the_seed_question_with_speaker_and_outlet(
+    settings: Settings,
+) -> None:
     library = Library.open(settings)
     answer = library.ask("Who wants U.S. troops in Ukraine?")
     assert answer.answered
@@ -38,10 +40,19 @@ def test_shipped_corpus_answers_the_seed_question_with_speaker_and_outlet(settin
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the capital of Peru?", "How do I bake sourdough bread?", "", "   ", "what is it?", "?!"],
+    [
+        "What is the capital of Peru?",
+        "How do I bake sourdough bread?",
+        "",
+        "   ",
+        "what is it?",
+        "?!",
+    ],
     ids=["unrelated", "unrelated-2", "empty", "whitespace", "stop-words-only", "punctuation"],
 )
-def test_questions_the_articles_do_not_answer_are_declined(settings: Settings, question: str) -> None:
+def test_questions_the_articles_do_not_answer_are_declined(
+    settings: Settings, question: str
+) -> None:
     assert not Library.open(settings).ask(question).answered
 
 
@@ -66,7 +77,9 @@ def test_added_article_is_answerable_at_once_and_after_restart(settings: Setting
     assert answer.answered and answer.quotes[0].article.id == added.id
     assert answer.quotes[0].speaker == "a NASA scientist"
     restarted = Library.open(settings)
-    assert restarted.ask("What did the rover find in Jezero crater?").quotes[0].article.id == added.id
+    assert (
+        restarted.ask("What did the rover find in Jezero crater?").quotes[0].article.id == added.id
+    )
 
 
 def test_same_body_or_same_url_is_reported_as_duplicate(settings: Settings) -> None:
@@ -75,7 +88,9 @@ def test_same_body_or_same_url_is_reported_as_duplicate(settings: Settings) -> N
     with pytest.raises(DuplicateArticleError) as same_body:
         library.add(mars_article(url=None))
     assert same_body.value.existing_id == first.id
-    other_body = read_text(MARS_TEXT.replace("clay", "iron"), fmt="text", url="https://EXAMPLE.com/mars/#top")
+    other_body = read_text(
+        MARS_TEXT.replace("clay", "iron"), fmt="text", url="https://EXAMPLE.com/mars/#top"
+    )
     with pytest.raises(DuplicateArticleError):
         library.add(other_body)
     assert len(library) == 2
@@ -115,7 +130,9 @@ def test_corrupt_index_cache_is_rebuilt_not_trusted(settings: Settings) -> None:
 def test_follow_up_what_else_quotes_the_same_speaker_again(settings: Settings) -> None:
     library = Library.open(settings)
     conversation = Conversation()
-    first = library.ask("What did the senior Western diplomat say about Trump's team?", conversation)
+    first = library.ask(
+        "What did the senior Western diplomat say about Trump's team?", conversation
+    )
     assert first.answered
     conversation.remember(first)
     speaker = first.quotes[0].speaker
@@ -150,5 +167,7 @@ def test_id_of_body_is_stable() -> None:
     ],
     ids=["case-and-slash", "fragment", "bare-host", "none"],
 )
-def test_canonical_url_ignores_what_does_not_change_the_page(url: str | None, expected: str | None) -> None:
+def test_canonical_url_ignores_what_does_not_change_the_page(
+    url: str | None, expected: str | None
+) -> None:
     assert canonical_url(url) == expected

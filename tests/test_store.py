@@ -26,7 +26,13 @@ def make_article(article_id: str = "abc123", **fields: object) -> Article:
 def make_passages(article: Article) -> tuple[Passage, ...]:
     return (
         Passage(article.id, 0, 0, "Ministers met on Monday.", Attribution(None, None, "outlet")),
-        Passage(article.id, 1, 1, "They agreed, said an aide.", Attribution("an aide", "said", "explicit")),
+        Passage(
+            article.id,
+            1,
+            1,
+            "They agreed, said an aide.",
+            Attribution("an aide", "said", "explicit"),
+        ),
     )
 
 
