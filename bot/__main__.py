@@ -139,12 +139,21 @@ def add_optional_commands(
 ) -> None:
     """Evaluation and benchmark commands, which import their own heavier modules."""
     from bot import bench
-    from bot.evaluate import extraction
+    from bot.evaluate import extraction, followups, seed, squad
 
     evaluate = commands.add_parser("eval", parents=[common], help="measure answer quality")
     modes = evaluate.add_subparsers(dest="mode", metavar="MODE", required=True)
     extraction.configure_parser(
         modes.add_parser("extraction", parents=[common], help="article extraction F1")
+    )
+    squad.configure_parser(
+        modes.add_parser("squad", parents=[common], help="answer-sentence hit@1/hit@3 on SQuAD")
+    )
+    seed.configure_parser(
+        modes.add_parser("seed", parents=[common], help="seed questions and attribution accuracy")
+    )
+    followups.configure_parser(
+        modes.add_parser("followups", parents=[common], help="follow-up conversations, hit@1")
     )
     bench.configure_parser(
         commands.add_parser("bench", parents=[common], help="measure speed at archive scale")

@@ -30,6 +30,15 @@ BOT_ENV_VARS = (
 )
 
 
+def require_shared(path: Path) -> Path:
+    """Fail (never skip) with a clear message when ../shared is not beside the checkout."""
+    assert path.exists(), (
+        f"{path} is missing: this test needs the shared data folder (shared/) beside the "
+        "project checkout, as CI has it; a plain clone does not."
+    )
+    return path
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's bot settings or .env file."""

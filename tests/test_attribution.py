@@ -12,7 +12,7 @@ from bot.attribution import attribute
 from bot.models import Attribution
 from bot.text import split_sentences
 
-GOLD_FILE = Path(__file__).parent / "data" / "seed_gold.json"
+GOLD_FILE = Path(__file__).resolve().parents[1] / "bot" / "evaluate" / "data" / "seed_gold.json"
 SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_c0f865168f8bdaf9.txt"
 DIPLOMAT = "a senior Western diplomat who spoke with Trump\u2019s team on this issue"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_FILE
+from tests.conftest import SEED_FILE, require_shared
 
 
 def run_bot(
@@ -111,7 +111,8 @@ def test_ingest_reports_each_item_and_fails_when_any_failed(
     )
     broken = tmp_path / "broken.json"
     broken.write_text("{oops")
-    result = run_bot("ingest", str(good), str(broken), str(SEED_FILE), *dirs(corpus_dir, tmp_path))
+    seed = require_shared(SEED_FILE)
+    result = run_bot("ingest", str(good), str(broken), str(seed), *dirs(corpus_dir, tmp_path))
     assert result.returncode == 1
     assert "added" in result.stdout and "Rover finds lake" in result.stdout
     assert "duplicate" in result.stdout  # the seed is already in the shipped corpus

@@ -17,7 +17,7 @@ from bot.text import (
     words,
 )
 
-GOLD_FILE = Path(__file__).parent / "data" / "seed_gold.json"
+GOLD_FILE = Path(__file__).parents[1] / "bot" / "evaluate" / "data" / "seed_gold.json"
 
 SPLIT_CASES = [
     (

@@ -1,0 +1,432 @@
+"""Answer-sentence retrieval on SQuAD v1.1: hit@1, hit@3, MRR, share answered, and abstention.
+
+Dataset: a SQuAD v1.1 JSON file (`{"data": [{"title", "paragraphs": [{"context", "qas"}]}]}`).
+Each SQuAD article (title + paragraphs) is ingested as one article through the normal path
+(`read_text(..., fmt="json")` then `Library.add`) into a temporary corpus, and every question is
+asked through `Library.ask`. A quote is right when it is the stored sentence whose span in the
+paragraph's context holds a gold answer's `answer_start`; stored sentences are verbatim
+(whitespace-collapsed) substrings, so each is mapped back to its character span.
+
+Rows of the report:
+- `bm25`: the index's own ranking (top 3 of `BM25Index.search`), no re-ranking, no abstention;
+  the baseline measured in the same run.
+- `answer, no abstention`: the answerer's re-ranking with `min_match=0`.
+- `answer`: the answerer exactly as the bot runs it (`Library.ask`, default options).
+Articles are split by index into even (used for tuning) and odd (the honest figure).
+Abstention: with only the even articles in the corpus the odd articles' questions are asked, and
+vice versa; any answer to them is wrong, and the share answered is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from bot.answer import Answerer, AnswerOptions
+from bot.ingest import read_text
+from bot.library import Library
+from bot.models import Answer, BotError, IngestError
+from bot.settings import Settings
+from bot.text import tokenize
+
+WHITESPACE_RUN = re.compile(r"\s+")
+TOP_K = 3
+
+Key = tuple[str, int]  # (article id, sentence position)
+Ranker = Callable[[str], Sequence[Key] | None]  # question -> ranked keys, None when declined
+
+
+@dataclass(frozen=True)
+class SquadArticle:
+    """One SQuAD article: its title, paragraph contexts and questions."""
+
+    number: int  # index in the dataset, from 0
+    title: str
+    contexts: tuple[str, ...]
+    questions: tuple[SquadQuestion, ...]
+
+
+@dataclass(frozen=True)
+class SquadQuestion:
+    """A question with the (paragraph, answer_start) of each of its gold answers."""
+
+    id: str
+    text: str
+    answers: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Retrieval quality over a set of questions."""
+
+    questions: int
+    hit_at_1: float
+    hit_at_3: float
+    mrr: float
+    answered: float
+
+
+@dataclass(frozen=True)
+class SquadReport:
+    """Scores per ranking and article split, plus the abstention figures."""
+
+    dataset: str
+    articles: int
+    rows: dict[str, dict[str, Scores]]  # ranking name -> split ("even", "odd", "all") -> scores
+    # corpus split -> absent_answered, present_hit_at_1, present_hit_at_1_no_abstention
+    abstention: dict[str, dict[str, float]]
+    seconds: float
+
+
+def load_squad(path: Path) -> list[SquadArticle]:
+    """The articles of a SQuAD v1.1 file; BotError when it is missing or malformed."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return [_article(number, entry) for number, entry in enumerate(data["data"])]
+    except FileNotFoundError as exc:
+        raise BotError(f"no SQuAD file at {path}: is the dataset there?") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BotError(f"cannot read SQuAD file {path}: {exc}") from exc
+
+
+def _article(number: int, entry: dict) -> SquadArticle:
+    questions = []
+    for paragraph_number, paragraph in enumerate(entry["paragraphs"]):
+        for qa in paragraph["qas"]:
+            answers = tuple(
+                (paragraph_number, int(answer["answer_start"])) for answer in qa["answers"]
+            )
+            questions.append(SquadQuestion(str(qa["id"]), str(qa["question"]), answers))
+    contexts = tuple(str(paragraph["context"]) for paragraph in entry["paragraphs"])
+    title = str(entry["title"]).replace("_", " ")
+    return SquadArticle(number, title, contexts, tuple(questions))
+
+
+class SquadCorpus:
+    """A temporary library holding some SQuAD articles, and where each sentence came from."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.ids: dict[int, str] = {}  # article number -> article id
+        # article id -> per paragraph: sorted sentence starts and their positions
+        self._starts: dict[str, dict[int, tuple[list[int], list[int]]]] = {}
+
+    @classmethod
+    def build(
+        cls, articles: Iterable[SquadArticle], directory: Path, **knobs: float
+    ) -> SquadCorpus:
+        """Ingest the articles into a fresh library under `directory`."""
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            corpus_dir=directory / "corpus",
+            data_dir=directory / "var",
+            **knobs,
+        )
+        corpus = cls(Library.open(settings))
+        for article in articles:
+            corpus.add(article)
+        return corpus
+
+    def add(self, article: SquadArticle) -> None:
+        """Ingest one article through the normal path and map its sentences to spans."""
+        record = {"title": article.title, "paragraphs": list(article.contexts)}
+        stored = self.library.add(read_text(json.dumps(record), fmt="json", name=article.title))
+        self.ids[article.number] = stored.id
+        self._starts[stored.id] = _sentence_starts(
+            article.contexts, stored.paragraphs, self.library.passages_of(stored.id)
+        )
+
+    def gold(self, article: SquadArticle, question: SquadQuestion) -> set[Key]:
+        """The stored sentences holding a gold answer start (empty when the article is absent)."""
+        article_id = self.ids.get(article.number)
+        if article_id is None:
+            return set()
+        keys = set()
+        for paragraph, start in question.answers:
+            starts, positions = self._starts[article_id].get(paragraph, ([], []))
+            slot = bisect.bisect_right(starts, start) - 1
+            if slot >= 0:
+                keys.add((article_id, positions[slot]))
+        return keys
+
+
+def _collapsed(context: str) -> tuple[str, list[int]]:
+    """The context with whitespace runs collapsed and stripped, and each char's original offset."""
+    text: list[str] = []
+    offsets: list[int] = []
+    cursor = 0
+    for match in WHITESPACE_RUN.finditer(context):
+        text.append(context[cursor : match.start()])
+        offsets.extend(range(cursor, match.start()))
+        text.append(" ")
+        offsets.append(match.start())
+        cursor = match.end()
+    text.append(context[cursor:])
+    offsets.extend(range(cursor, len(context)))
+    joined = "".join(text)
+    lead = len(joined) - len(joined.lstrip())
+    stripped = joined.strip()
+    return stripped, offsets[lead : lead + len(stripped)]
+
+
+def _sentence_starts(
+    contexts: Sequence[str], paragraphs: Sequence[str], passages: Sequence
+) -> dict[int, tuple[list[int], list[int]]]:
+    """Per original paragraph: each stored sentence's start offset and its position."""
+    collapsed = [_collapsed(context) for context in contexts]
+    # Ingestion may drop paragraphs (furniture) but keeps their order: match them in order.
+    original_of: dict[int, int] = {}
+    cursor = 0
+    for number, paragraph in enumerate(paragraphs):
+        while cursor < len(collapsed) and collapsed[cursor][0] != paragraph:
+            cursor += 1
+        if cursor < len(collapsed):
+            original_of[number] = cursor
+            cursor += 1
+    starts: dict[int, tuple[list[int], list[int]]] = {}
+    found_from: dict[int, int] = {}
+    for passage in passages:
+        original = original_of.get(passage.paragraph)
+        if original is None:
+            continue
+        text, offsets = collapsed[original]
+        at = text.find(passage.text, found_from.get(original, 0))
+        if at < 0:
+            continue
+        found_from[original] = at + len(passage.text)
+        begin, positions = starts.setdefault(original, ([], []))
+        # The first sentence also owns any whitespace that leads its paragraph.
+        begin.append(offsets[at] if begin else 0)
+        positions.append(passage.position)
+    return starts
+
+
+def score(
+    corpus: SquadCorpus, articles: Sequence[SquadArticle], rank: Ranker
+) -> tuple[Scores, list[bool]]:
+    """Scores of one ranking over the questions of `articles`, and hit@1 per question."""
+    hits1 = hits3 = answered = 0
+    reciprocal = 0.0
+    per_question: list[bool] = []
+    total = 0
+    for article in articles:
+        for question in article.questions:
+            total += 1
+            gold = corpus.gold(article, question)
+            ranked = rank(question.text) or ()
+            answered += bool(ranked)
+            rank_of = next((i for i, key in enumerate(ranked[:TOP_K]) if key in gold), None)
+            per_question.append(rank_of == 0)
+            if rank_of is not None:
+                hits1 += rank_of == 0
+                hits3 += 1
+                reciprocal += 1 / (rank_of + 1)
+    if not total:
+        return Scores(0, 0.0, 0.0, 0.0, 0.0), per_question
+    return (
+        Scores(total, hits1 / total, hits3 / total, reciprocal / total, answered / total),
+        per_question,
+    )
+
+
+def bm25_ranker(library: Library) -> Ranker:
+    """The index's own top 3 for the question's tokens: the plain BM25 baseline."""
+
+    def rank(question: str) -> list[Key]:
+        return [(hit.key, hit.position) for hit in library.index.search(tokenize(question), TOP_K)]
+
+    return rank
+
+
+def answer_ranker(ask: Callable[[str], Answer]) -> Ranker:
+    """The quotes of an answer function, best first."""
+
+    def rank(question: str) -> list[Key]:
+        answer = ask(question)
+        return [(quote.passage.article_id, quote.passage.position) for quote in answer.quotes]
+
+    return rank
+
+
+def options_ranker(library: Library, options: AnswerOptions) -> Ranker:
+    """The answerer with other options over the same library (for ablations)."""
+    return answer_ranker(Answerer(library.index, library, options).answer)
+
+
+def _splits(articles: Sequence[SquadArticle]) -> dict[str, list[SquadArticle]]:
+    return {
+        "even": [a for a in articles if a.number % 2 == 0],
+        "odd": [a for a in articles if a.number % 2 == 1],
+        "all": list(articles),
+    }
+
+
+def evaluate_squad(
+    path: Path,
+    settings: Settings | None = None,
+    *,
+    limit: int | None = None,
+    only: str | None = None,
+    abstention: bool = True,
+) -> SquadReport:
+    """Ingest the articles, ask every question three ways, and run the abstention check.
+
+    Retrieval settings (k1, b, max_quotes, min_match) come from `settings`; `limit` keeps the
+    first N articles; `only` ("even" or "odd") keeps one split.
+    """
+    started = time.perf_counter()
+    knobs = _retrieval_knobs(settings or Settings(_env_file=None))  # type: ignore[call-arg]
+    articles = load_squad(path)[:limit]
+    if only is not None:
+        articles = [a for a in articles if a.number % 2 == (only == "odd")]
+    with tempfile.TemporaryDirectory(prefix="squad-eval-") as scratch:
+        corpus = SquadCorpus.build(articles, Path(scratch) / "all", **knobs)
+        library = corpus.library
+        rankers: dict[str, Ranker] = {
+            "bm25": bm25_ranker(library),
+            "answer, no abstention": options_ranker(
+                library, replace(library_options(library), min_match=0.0)
+            ),
+            "answer": answer_ranker(library.ask),
+        }
+        rows = {
+            name: {
+                split: score(corpus, chosen, rank)[0]
+                for split, chosen in _splits(articles).items()
+                if chosen
+            }
+            for name, rank in rankers.items()
+        }
+        absent = _abstention(articles, Path(scratch), knobs) if abstention else {}
+    return SquadReport(str(path), len(articles), rows, absent, time.perf_counter() - started)
+
+
+def _retrieval_knobs(settings: Settings) -> dict[str, float]:
+    return {
+        "bm25_k1": settings.bm25_k1,
+        "bm25_b": settings.bm25_b,
+        "max_quotes": settings.max_quotes,
+        "min_match": settings.min_match,
+    }
+
+
+def library_options(library: Library) -> AnswerOptions:
+    """The answer options a library runs with."""
+    settings = library.settings
+    return AnswerOptions(max_quotes=settings.max_quotes, min_match=settings.min_match)
+
+
+def _abstention(
+    articles: Sequence[SquadArticle], scratch: Path, knobs: dict[str, float]
+) -> dict[str, dict[str, float]]:
+    """Per half corpus: share of absent articles' questions answered, present hit@1 with/without.
+
+    Present and absent questions are asked of the same corpus, so the two figures are comparable.
+    """
+    result: dict[str, dict[str, float]] = {}
+    for present in ("even", "odd"):
+        inside = [a for a in articles if (a.number % 2 == 1) == (present == "odd")]
+        outside = [a for a in articles if a not in inside]
+        if not inside or not outside:
+            continue
+        corpus = SquadCorpus.build(inside, scratch / present, **knobs)
+        library = corpus.library
+        questions = [q.text for a in outside for q in a.questions]
+        free = options_ranker(library, replace(library_options(library), min_match=0.0))
+        result[f"corpus={present}"] = {
+            "absent_answered": sum(library.ask(q).answered for q in questions) / len(questions),
+            "present_hit_at_1": score(corpus, inside, answer_ranker(library.ask))[0].hit_at_1,
+            "present_hit_at_1_no_abstention": score(corpus, inside, free)[0].hit_at_1,
+        }
+    return result
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the `eval squad` arguments: PATH, --json, --limit, --only."""
+    parser.add_argument("path", type=Path, help="SQuAD v1.1 JSON file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--only", choices=("even", "odd"), default=None, help="one article split")
+    parser.add_argument("--no-abstention", action="store_true", help="skip the abstention runs")
+    parser.add_argument("--k1", type=float, default=None, help="BM25 k1 (default: BM25_K1)")
+    parser.add_argument("--b", type=float, default=None, help="BM25 b (default: BM25_B)")
+    parser.add_argument(
+        "--min-match", type=float, default=None, help="abstention threshold (default: MIN_MATCH)"
+    )
+    parser.set_defaults(func=run_squad)
+
+
+def run_squad(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run the evaluation and print a table (or JSON); 1 when the dataset cannot be read.
+
+    The retrieval settings (BM25_K1, BM25_B, MIN_MATCH, MAX_QUOTES) apply, overridable with
+    --k1, --b and --min-match; the corpus is a temporary one, never the bot's own.
+    """
+    settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
+    overrides = {"bm25_k1": args.k1, "bm25_b": args.b, "min_match": args.min_match}
+    settings = settings.model_copy(
+        update={name: value for name, value in overrides.items() if value is not None}
+    )
+    try:
+        report = evaluate_squad(
+            args.path,
+            settings,
+            limit=args.limit,
+            only=args.only,
+            abstention=not args.no_abstention,
+        )
+    except (BotError, IngestError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report_to_json(report), indent=2))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def report_to_json(report: SquadReport) -> dict[str, object]:
+    """The report as a JSON-safe dict."""
+    return {
+        "dataset": report.dataset,
+        "articles": report.articles,
+        "rows": {
+            name: {split: asdict(scores) for split, scores in splits.items()}
+            for name, splits in report.rows.items()
+        },
+        "abstention": report.abstention,
+        "seconds": round(report.seconds, 1),
+    }
+
+
+def format_report(report: SquadReport) -> str:
+    """A table of hit@1, hit@3, MRR and share answered per ranking and split."""
+    lines = [
+        f"squad: {report.articles} articles from {report.dataset} ({report.seconds:.0f}s)",
+        f"{'ranking':<24}{'split':<6}{'questions':>10}{'hit@1':>8}{'hit@3':>8}{'MRR':>8}"
+        f"{'answered':>10}",
+    ]
+    for name, splits in report.rows.items():
+        for split, s in splits.items():
+            lines.append(
+                f"{name:<24}{split:<6}{s.questions:>10}{s.hit_at_1:>8.3f}{s.hit_at_3:>8.3f}"
+                f"{s.mrr:>8.3f}{s.answered:>10.3f}"
+            )
+    if report.abstention:
+        lines.append(
+            f"{'abstention':<24}{'absent answered':>16}{'present hit@1':>15}{'(no abstention)':>17}"
+        )
+    for corpus, figures in report.abstention.items():
+        lines.append(
+            f"{corpus:<24}{figures['absent_answered']:>16.3f}{figures['present_hit_at_1']:>15.3f}"
+            f"{figures['present_hit_at_1_no_abstention']:>17.3f}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,212 @@
+"""The answerer: re-ranking, abstention, de-duplication, answer types and follow-ups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer import Answerer, AnswerOptions, answer_type, is_follow_up, same_speaker
+from bot.conversation import Conversation
+from bot.ingest import read_text
+from bot.library import Library
+from bot.settings import Settings
+from bot.text import tokenize
+
+HARBOUR = """Harbour Times: Ferry service to the islands resumes after storm
+
+Harbour master Ann Lee said the island ferry will resume service on Monday after a week of storms.
+
+The ferry was built in 1998 and carries 300 passengers.
+
+Lee said the pier needed repairs before boats could dock again.
+The repairs cost the council four million pounds.
+
+Tourism has fallen sharply since the storm, according to the chamber of commerce.
+
+Lee also warned that winter timetables would start early this year.
+
+The council approved the harbour budget.
+"""
+
+ORCHARD = """Valley News: Apple harvest breaks records
+
+Farmer Tom Reed said growers in the valley picked a record apple harvest this autumn.
+
+Reed said warm spring weather helped the blossom.
+
+The cooperative will open a new cider press next year.
+
+The council approved the orchard grant in a long vote on Friday evening.
+"""
+
+COPY = """Coast Post: Ferry resumes
+
+Harbour master Ann Lee said the island ferry will resume service on Monday after a week of storms.
+
+Local shops expect visitors to return.
+"""
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    """A library with two unrelated articles."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "var"
+    )
+    library = Library.open(settings)
+    for text in (HARBOUR, ORCHARD):
+        library.add(read_text(text, fmt="text"))
+    return library
+
+
+def ask_in_turn(library: Library, *questions: str) -> list[list[str]]:
+    """Ask the questions as one conversation; the quoted texts of each answer."""
+    conversation = Conversation()
+    texts = []
+    for question in questions:
+        answer = library.ask(question, conversation)
+        conversation.remember(answer)
+        texts.append([quote.text for quote in answer.quotes])
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("When will the island ferry resume service?", "resume service on Monday"),
+        ("When was the ferry built?", "built in 1998"),
+        ("How much did the pier repairs cost the council?", "four million pounds"),
+        ("Who picked a record apple harvest?", "record apple harvest"),
+    ],
+    ids=["when", "when-year", "how-much", "who"],
+)
+def test_question_is_answered_by_the_sentence_that_holds_the_answer(
+    library: Library, question: str, expected: str
+) -> None:
+    answer = library.ask(question)
+    assert answer.answered
+    assert expected in answer.quotes[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Peru?", "How do volcanoes form under the ocean?", "Who won the cup?"],
+    ids=["capital", "volcanoes", "cup"],
+)
+def test_question_about_nothing_in_the_corpus_is_declined(library: Library, question: str) -> None:
+    assert not library.ask(question).answered
+
+
+def test_same_sentence_in_two_articles_is_quoted_once(library: Library) -> None:
+    library.add(read_text(COPY, fmt="text"))
+    answer = library.ask("When will the island ferry resume service after the storms?")
+    texts = [quote.text for quote in answer.quotes]
+    assert texts and len(texts) == len(set(texts))
+
+
+def test_what_else_quotes_the_same_speaker_named_by_surname(library: Library) -> None:
+    first, second = ask_in_turn(
+        library, "When will the island ferry resume service?", "What else did she say?"
+    )
+    assert "Ann Lee" in first[0]
+    assert second and second[0].startswith("Lee said the pier needed repairs")
+    assert set(first).isdisjoint(second)
+
+
+def test_what_else_without_a_known_speaker_continues_the_article(library: Library) -> None:
+    first, second = ask_in_turn(
+        library, "How many passengers does the ferry carry?", "What else is there?"
+    )
+    assert "300 passengers" in first[0]
+    assert second and second[0].startswith("Lee said the pier needed repairs")
+
+
+def test_who_said_that_repeats_the_last_quote(library: Library) -> None:
+    first, second = ask_in_turn(
+        library, "What did Tom Reed say about the harvest?", "Who said that?"
+    )
+    assert second == first[:1]
+
+
+def test_follow_up_stays_with_the_article_just_quoted(library: Library) -> None:
+    alone = library.ask("Did the council approve it?")
+    assert "harbour budget" in alone.quotes[0].text  # the shorter sentence wins on its own
+    first, second = ask_in_turn(
+        library, "What helped the blossom in spring?", "Did the council approve it?"
+    )
+    assert "warm spring weather" in first[0]
+    assert second and "orchard grant" in second[0]
+
+
+def test_follow_up_leaves_the_article_when_it_cannot_answer(library: Library) -> None:
+    _, second = ask_in_turn(
+        library, "How many passengers does the ferry carry?", "What will open next year?"
+    )
+    assert second and "cider press" in second[0]
+
+
+def test_follow_up_expands_a_pronoun_question_with_the_previous_turn(library: Library) -> None:
+    first, second = ask_in_turn(
+        library, "What did Lee say about the pier?", "How much did it cost?"
+    )
+    assert "pier" in first[0]
+    assert second and "four million pounds" in second[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("When did it open?", "It opened in 1998.", True),
+        ("When did it open?", "It opened after a long wait.", False),
+        ("How many people came?", "About 300 people came.", True),
+        ("How many people came?", "Lots of people came.", False),
+        ("Who built it?", "It was built by Ann Lee.", True),
+        ("Who built it?", "It was built by a local firm.", False),
+        ("Why did it close?", "It closed in 1998.", None),
+    ],
+    ids=["when-year", "when-none", "count", "count-none", "who", "who-none", "why-untyped"],
+)
+def test_answer_type_recognises_dates_numbers_and_names(
+    question: str, sentence: str, expected: bool | None
+) -> None:
+    wanted = answer_type(question)
+    if expected is None:
+        assert wanted is None
+    else:
+        assert wanted is not None
+        assert bool(wanted.search(sentence)) == expected
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "expected"),
+    [
+        ("Angela Cooper", "Cooper", True),
+        ("High school math teacher Angela Cooper", "Cooper", True),
+        ("a European official", "a European official", True),
+        ("a senior diplomat", "another senior diplomat", False),
+        ("Cooper", "Reed", False),
+    ],
+    ids=["full-and-surname", "title-and-surname", "identical", "common-noun", "different"],
+)
+def test_same_speaker_matches_surnames_but_not_common_nouns(
+    one: str, other: str, expected: bool
+) -> None:
+    assert same_speaker(one, other) is expected
+
+
+def test_plain_ranking_follows_the_index_score(library: Library) -> None:
+    plain = Answerer(library.index, library, AnswerOptions(rerank=False, relative_score=0.0))
+    question = "When will the island ferry resume service?"
+    hits = library.index.search(tokenize(question), 3)
+    quotes = plain.answer(question).quotes
+    assert [(q.passage.article_id, q.passage.position) for q in quotes] == [
+        (hit.key, hit.position) for hit in hits
+    ]
+
+
+def test_is_follow_up_needs_an_answered_turn(library: Library) -> None:
+    conversation = Conversation()
+    assert not is_follow_up("What else did he say?", conversation)
+    conversation.remember(library.ask("What did Tom Reed say about the harvest?"))
+    assert is_follow_up("What else did he say?", conversation)

@@ -1,0 +1,160 @@
+"""`eval squad`: loading, mapping sentences to answer offsets, scoring and the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.evaluate.squad import SquadCorpus, evaluate_squad, load_squad, score
+from bot.models import BotError
+
+ARTICLES = [
+    {
+        "title": "Lighthouse_keeping",
+        "paragraphs": [
+            {
+                "context": "The lighthouse was built in 1850.  It stands on a granite cliff.\n"
+                "Keepers lived in the cottage beside it until 1990.",
+                "qas": [
+                    {
+                        "id": "a1",
+                        "question": "When was the lighthouse built?",
+                        "answers": [{"text": "1850", "answer_start": 28}],
+                    },
+                    {
+                        "id": "a2",
+                        "question": "Until when did keepers live in the cottage?",
+                        "answers": [{"text": "1990", "answer_start": 110}],
+                    },
+                ],
+            }
+        ],
+    },
+    {
+        "title": "Beekeeping",
+        "paragraphs": [
+            {
+                "context": "A hive holds about fifty thousand bees in summer. The queen lays "
+                "the eggs.",
+                "qas": [
+                    {
+                        "id": "b1",
+                        "question": "Who lays the eggs in a hive?",
+                        "answers": [{"text": "The queen", "answer_start": 50}],
+                    },
+                ],
+            }
+        ],
+    },
+    {
+        "title": "Glassblowing",
+        "paragraphs": [
+            {
+                "context": "Glassblowers shape molten glass with a blowpipe. The furnace runs "
+                "at over a thousand degrees.",
+                "qas": [
+                    {
+                        "id": "c1",
+                        "question": "How hot does the furnace run?",
+                        "answers": [{"text": "over a thousand degrees", "answer_start": 69}],
+                    },
+                ],
+            }
+        ],
+    },
+]
+
+
+@pytest.fixture
+def squad_file(tmp_path: Path) -> Path:
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps({"version": "1.1", "data": ARTICLES}), encoding="utf-8")
+    return path
+
+
+def test_load_squad_reads_titles_contexts_and_answer_offsets(squad_file: Path) -> None:
+    articles = load_squad(squad_file)
+    assert [a.title for a in articles] == ["Lighthouse keeping", "Beekeeping", "Glassblowing"]
+    assert articles[0].questions[1].answers == ((0, 110),)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no SQuAD file"),
+        ("{not json", "cannot read"),
+        ('{"data": [{"x": 1}]}', "cannot read"),
+    ],
+    ids=["missing", "broken-json", "wrong-shape"],
+)
+def test_load_squad_reports_a_missing_or_broken_file(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "squad.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(BotError, match=message):
+        load_squad(path)
+
+
+def test_gold_is_the_stored_sentence_holding_the_answer_start(
+    squad_file: Path, tmp_path: Path
+) -> None:
+    articles = load_squad(squad_file)
+    corpus = SquadCorpus.build(articles, tmp_path / "work")
+    library = corpus.library
+    lighthouse = articles[0]
+    (first,) = corpus.gold(lighthouse, lighthouse.questions[0])
+    (third,) = corpus.gold(lighthouse, lighthouse.questions[1])
+    assert library.passage(*first).text == "The lighthouse was built in 1850."
+    # The context's double space and newline are collapsed on ingestion; offsets still map.
+    assert library.passage(*third).text == "Keepers lived in the cottage beside it until 1990."
+
+
+def test_score_counts_hits_ranks_and_declines(squad_file: Path, tmp_path: Path) -> None:
+    articles = load_squad(squad_file)
+    corpus = SquadCorpus.build(articles, tmp_path / "work")
+    gold = {q.text: sorted(corpus.gold(a, q))[0] for a in articles for q in a.questions}
+    wrong = ("none", 0)
+    ranked = {
+        "When was the lighthouse built?": [gold["When was the lighthouse built?"]],
+        "Until when did keepers live in the cottage?": [
+            wrong,
+            gold["Until when did keepers live in the cottage?"],
+        ],
+        "Who lays the eggs in a hive?": [wrong],
+        "How hot does the furnace run?": None,
+    }
+    scores, per_question = score(corpus, articles, lambda q: ranked[q])
+    assert (scores.questions, scores.hit_at_1, scores.hit_at_3) == (4, 0.25, 0.5)
+    assert scores.mrr == pytest.approx((1 + 0.5) / 4)
+    assert scores.answered == 0.75
+    assert per_question == [True, False, False, False]
+
+
+def test_evaluate_squad_reports_baseline_answer_and_abstention(squad_file: Path) -> None:
+    report = evaluate_squad(squad_file)
+    assert set(report.rows) == {"bm25", "answer, no abstention", "answer"}
+    assert report.rows["answer"]["all"].questions == 4
+    assert report.rows["bm25"]["all"].hit_at_1 == 1.0
+    assert set(report.abstention) == {"corpus=even", "corpus=odd"}
+    assert report.abstention["corpus=even"]["absent_answered"] == 0.0
+
+
+def test_eval_squad_command_prints_json(
+    squad_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", "squad", str(squad_file), "--json", "--no-abstention"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["articles"] == 3
+    assert report["rows"]["answer"]["all"]["questions"] == 4
+
+
+def test_eval_squad_command_fails_cleanly_without_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", "squad", str(tmp_path / "absent.json")]) == 1
+    assert "no SQuAD file" in capsys.readouterr().err
