@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 # sentences from an older pipeline are recomputed on load instead of trusted.
 PIPELINE_VERSION = 1
 ARTICLE_SUFFIX = ".json"
+# An id names a file in the corpus folder: nothing that could leave it ("../x", "/etc/x").
+SAFE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 ARTICLE_FIELDS = ("id", "title", "outlet", "url", "published", "author", "added")
 
 
@@ -92,6 +95,9 @@ class ArticleStore:
         self.directory = directory
 
     def path_for(self, article_id: str) -> Path:
+        """The article's file; StoreError for an id that could name a file elsewhere."""
+        if not SAFE_ID.fullmatch(article_id):
+            raise StoreError(f"unsafe article id {article_id!r}")
         return self.directory / f"{article_id}{ARTICLE_SUFFIX}"
 
     def load_all(self) -> list[StoredArticle]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Article, ArticleNotFoundError, Attribution, Passage
+from bot.models import Article, ArticleNotFoundError, Attribution, Passage, StoreError
 from bot.store import PIPELINE_VERSION, ArticleStore, write_atomically
 
 
@@ -102,3 +102,16 @@ def test_delete_missing_article_raises_not_found(tmp_path: Path) -> None:
 
 def test_missing_corpus_folder_loads_as_empty(tmp_path: Path) -> None:
     assert ArticleStore(tmp_path / "absent").load_all() == []
+
+
+@pytest.mark.parametrize(
+    "article_id",
+    ["../escaped", "/etc/passwd", "a/b", "", "x" * 65, "dot.dot"],
+    ids=["parent", "absolute", "slash", "empty", "too-long", "dot"],
+)
+def test_ids_that_could_name_another_file_are_refused(tmp_path: Path, article_id: str) -> None:
+    store = ArticleStore(tmp_path / "corpus")
+    article = make_article(article_id)
+    with pytest.raises(StoreError):
+        store.save(article, make_passages(article))
+    assert list(tmp_path.rglob("*.json")) == []

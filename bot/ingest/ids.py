@@ -20,3 +20,11 @@ def article_id(body: str) -> str:
     """First 16 hex characters of the sha256 of the normalised body."""
     digest = hashlib.sha256(normalise_body(body).encode("utf-8")).hexdigest()
     return digest[:ID_HEX_CHARS]
+
+
+VALID_ID = re.compile(r"[0-9a-f]{%d}" % ID_HEX_CHARS)
+
+
+def is_valid_id(value: str) -> bool:
+    """True for an id this project could have made (it also names the article's file)."""
+    return VALID_ID.fullmatch(value) is not None

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from bot.ingest.draft import Draft
+from bot.ingest.ids import article_id, is_valid_id
 from bot.ingest.metadata import clean_field
 from bot.ingest.plain import split_paragraphs
 from bot.models import Article, IngestError
@@ -37,12 +38,17 @@ def is_stored_article(record: dict[str, Any]) -> bool:
 
 
 def stored_article(record: dict[str, Any]) -> Article:
-    """The Article of a stored record, unchanged, so that reading a stored file round-trips."""
+    """The Article of a stored record, unchanged, so that reading a stored file round-trips.
+
+    An id that is not one of ours (it names a file, so "../x" would escape the corpus) is
+    replaced by the id of the body.
+    """
     paragraphs = tuple(str(paragraph) for paragraph in record["paragraphs"])
     if not any(paragraph.strip() for paragraph in paragraphs):
         raise IngestError("the stored article has no paragraphs")
+    given = str(record["id"])
     return Article(
-        id=str(record["id"]),
+        id=given if is_valid_id(given) else article_id("\n\n".join(paragraphs)),
         title=str(record["title"]),
         paragraphs=paragraphs,
         **{
