@@ -49,9 +49,13 @@ class FetchedPage:
 
 def refusal_reason(address: IPAddress) -> str | None:
     """Why the bot must not contact `address` (loopback, private, metadata ...), or None."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        reason = refusal_reason(address.ipv4_mapped)
-        return None if reason is None else f"{address} maps to {reason}"
+    if isinstance(address, ipaddress.IPv6Address):
+        # IPv4-mapped (::ffff:a.b.c.d) and 6to4 (2002:aabb:ccdd::) addresses carry an IPv4
+        # address that a dual-stack host or a 6to4 relay may deliver to: judge that one too.
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None:
+            reason = refusal_reason(embedded)
+            return None if reason is None else f"{address} maps to {reason}"
     checks = (
         (address in METADATA_ADDRESSES, "a cloud metadata address"),
         (address.is_unspecified, "an unspecified address"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import tempfile
 from collections.abc import Callable
@@ -12,17 +13,27 @@ from telegram import Document, Message, Update
 from telegram.constants import ChatAction
 
 from bot.ingest import read_file, read_text, read_url
-from bot.models import Article, ArticleNotFoundError, DuplicateArticleError, IngestError
+from bot.models import (
+    Article,
+    ArticleNotFoundError,
+    DuplicateArticleError,
+    IngestError,
+    StoreError,
+)
 from bot.telegram.handlers import NO_PREVIEW, command_argument
 from bot.telegram.html import escape, render_added, render_admin_list, render_removed
 from bot.telegram.services import Context, Outcome, is_admin, logged, services
 
 MAX_UPLOAD_BYTES = 5_000_000
 UPLOAD_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".json"})
-WEB_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# Anything shaped like a URL goes to the fetcher, which refuses every scheme but http(s) with
+# a clear reason (instead of "ftp://..." being read as a one-line pasted article).
+URL_ARGUMENT = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
 # A document whose caption is "/add" or "/add@bot ..." is an upload for the corpus.
 ADD_CAPTION = re.compile(r"^/add(?:@\w+)?(?:\s|$)", re.IGNORECASE)
 UNSAFE_FILENAME_CHARS = re.compile(r"[^\w.-]+")
+
+log = logging.getLogger("bot.telegram")
 
 NOT_ADMIN = "Sorry, only the bot's admins can change or list its articles."
 ADD_USAGE = (
@@ -33,6 +44,7 @@ ADD_USAGE = (
     "or send a .txt, .md, .html or .json file with /add as its caption"
 )
 REMOVE_USAGE = "Usage: /remove ID — /list shows the ids."
+COULD_NOT_SAVE = "Could not save the article on the server's disk; the error is in the bot's log."
 
 
 async def _refused(update: Update, context: Context) -> bool:
@@ -55,7 +67,7 @@ async def add_command(update: Update, context: Context) -> Outcome:
     argument = command_argument(message.text)
     replied = message.reply_to_message
     settings = services(context).settings
-    if WEB_URL.match(argument):
+    if URL_ARGUMENT.match(argument):
         return await _add(
             message,
             context,
@@ -117,6 +129,11 @@ async def _add(message: Message, context: Context, read: Callable[[], Article]) 
     except IngestError as exc:
         await message.reply_text(f"Could not add the article: {exc}")
         return f"could not add an article ({type(exc).__name__})"
+    except StoreError as exc:
+        # A disk problem: the admin needs to know it was not saved; the path stays in the log.
+        log.error("could not save an article for chat %s: %s", message.chat_id, exc)
+        await message.reply_text(COULD_NOT_SAVE)
+        return "could not save an article"
     sentences = len(library.passages_of(added.id))
     await message.reply_html(render_added(added, sentences), link_preview_options=NO_PREVIEW)
     return f"added {added.id} ({sentences} sentences)"

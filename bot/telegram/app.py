@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseRateLimiter,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -33,6 +34,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY]
 CONCURRENT_UPDATES = 32
 RATE_LIMIT_RETRIES = 3
 BOOTSTRAP_RETRIES = 3
+# Conversation context is written at most this often (and at shutdown), not after every answer.
+CONVERSATION_SAVE_SECONDS = 10.0
 COMMANDS = [
     BotCommand("help", "What I know and how to ask"),
     BotCommand("ask", "Ask a question (in groups)"),
@@ -98,15 +101,23 @@ def file_base_url(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, library: Library, *, request_timeout: float = 10.0
+    settings: Settings,
+    library: Library,
+    *,
+    request_timeout: float = 10.0,
+    rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
-    """The Application with every handler registered and the services in `bot_data`."""
+    """The Application with every handler registered and the services in `bot_data`.
+
+    `rate_limiter` replaces Telegram's limits (30 messages a second, 20 a minute per group);
+    tests that send thousands of messages use one that only retries 429s.
+    """
     application = (
         Application.builder()
         .token(bot_token(settings))
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .connect_timeout(request_timeout)
         .read_timeout(request_timeout)
@@ -118,7 +129,9 @@ def build_application(
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings,
         library=library,
-        conversations=ConversationStore.open(settings.state_dir),
+        conversations=ConversationStore.open(
+            settings.state_dir, save_every=CONVERSATION_SAVE_SECONDS
+        ),
         flood=FloodGuard(settings.flood_max_messages, settings.flood_window_seconds),
     )
     add_handlers(application)

@@ -43,9 +43,14 @@ class ConversationStore:
         max_entries: int = MAX_ENTRIES,
         user_ttl: float = USER_TTL_SECONDS,
         thread_ttl: float = THREAD_TTL_SECONDS,
+        save_every: float = 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.path = path
+        # Each save writes every entry, so under load it is done at most once per `save_every`
+        # seconds (a crash loses that much context, never answers); 0 writes after each change.
+        self.save_every = save_every
+        self._saved_at = float("-inf")
         self.max_entries = max_entries
         self.user_ttl = user_ttl
         self.thread_ttl = thread_ttl
@@ -95,18 +100,22 @@ class ConversationStore:
             return None
 
     def put(self, keys: Iterable[str], conversation: Conversation) -> None:
-        """Store the conversation under every key and save."""
+        """Store the conversation under every key; saved when the last save is old enough."""
         now = self._clock()
         data = conversation.to_dict()
         for key in keys:
             self._entries[key] = (now, data)
             self._entries.move_to_end(key)
         self._evict()
-        self.save()
+        self._save_when_due()
 
     def forget(self, key: str) -> None:
-        """Drop one conversation (for /new) and save."""
+        """Drop one conversation (for /new); saved when the last save is old enough."""
         if self._entries.pop(key, None) is not None:
+            self._save_when_due()
+
+    def _save_when_due(self) -> None:
+        if self._clock() - self._saved_at >= self.save_every:
             self.save()
 
     def _ttl(self, key: str) -> float:
@@ -121,6 +130,7 @@ class ConversationStore:
 
     def save(self) -> None:
         """Write all entries atomically: a temp file in the same folder, then os.replace."""
+        self._saved_at = self._clock()
         payload = {
             "version": FORMAT_VERSION,
             "entries": [[key, at, data] for key, (at, data) in self._entries.items()],
@@ -134,7 +144,8 @@ class ConversationStore:
             return
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as temp:
-                json.dump(payload, temp, ensure_ascii=False)
+                # One write: json.dump to a file issues one small write per token.
+                temp.write(json.dumps(payload, ensure_ascii=False))
             os.replace(temp_name, self.path)
         except OSError as exc:
             Path(temp_name).unlink(missing_ok=True)

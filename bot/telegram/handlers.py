@@ -267,14 +267,26 @@ async def inline_query(update: Update, context: Context) -> Outcome:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log every unexpected error with its traceback first, then try to tell the user."""
+    """Log every unexpected error with its traceback first, then try to tell the user.
+
+    "Blocked by the user" (403) is expected: one warning with the chat id, no notice.
+    """
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
+    chat = update.effective_chat if isinstance(update, Update) else None
+    chat_id = chat.id if chat is not None else None
     if isinstance(context.error, Forbidden):
-        return  # blocked or kicked: there is nobody to tell
+        # Blocked or kicked: expected, so no traceback, and there is nobody left to tell.
+        log.warning(
+            "reply to chat %s not delivered (update %s): %s", chat_id, update_id, context.error
+        )
+        return
+    # The chat id says whose reply was lost, so an operator can follow up.
+    log.error(
+        "error while handling update %s in chat %s", update_id, chat_id, exc_info=context.error
+    )
+    if chat_id is None:
+        return
     try:
-        await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
+        await context.bot.send_message(chat_id, SOMETHING_WENT_WRONG)
     except TelegramError as exc:
-        log.warning("could not tell chat %s about the error: %s", update.effective_chat.id, exc)
+        log.warning("could not tell chat %s about the error: %s", chat_id, exc)
