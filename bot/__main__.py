@@ -241,7 +241,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         else:
             added += 1
             count = len(library.passages_of(stored.id))
-            progress.print(f"added      {stored.id}  {stored.title}  ({count} sentences)")
+            noun = "sentence" if count == 1 else "sentences"
+            progress.print(f"added      {stored.id}  {stored.title}  ({count} {noun})")
     progress.done()
     library.flush()
     print(f"{added} added, {duplicates} duplicate(s), {failed} failed", file=sys.stderr)

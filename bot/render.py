@@ -76,5 +76,6 @@ def quote_to_dict(quote: Quote) -> dict[str, Any]:
 
 def article_line(article: Article, sentences: int | None = None) -> str:
     """One line describing an article for `list`."""
-    count = f"  ({sentences} sentences)" if sentences is not None else ""
+    noun = "sentence" if sentences == 1 else "sentences"
+    count = f"  ({sentences} {noun})" if sentences is not None else ""
     return f"{article.id}  {source_label(article)}{count}"

@@ -193,11 +193,16 @@ def render_help(
     return "\n".join(lines)
 
 
+def plural(count: int, noun: str) -> str:
+    """ "1 sentence", "2 sentences"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def render_added(article: Article, sentences: int) -> str:
     """Confirmation of an added article."""
     return (
         f"Added {article_link(article)} as <code>{escape(article.id)}</code> "
-        f"({sentences} sentence{'s' if sentences != 1 else ''}). It can be quoted now."
+        f"({plural(sentences, 'sentence')}). It can be quoted now."
     )
 
 
@@ -210,11 +215,11 @@ def render_admin_list(rows: Sequence[tuple[Article, int]]) -> list[str]:
     """For admins: every article with id, sentence count and when it was added."""
     if not rows:
         return ["The corpus is empty. Add an article with /add URL."]
-    lines = [f"<b>{len(rows)} article{'s' if len(rows) != 1 else ''}:</b>"]
+    lines = [f"<b>{plural(len(rows), 'article')}:</b>"]
     for article, sentences in rows:
         added = f", added {escape(article.added[:10])}" if article.added else ""
         lines.append(
             f"• <code>{escape(article.id)}</code> {article_link(article)} "
-            f"({sentences} sentences{added})"
+            f"({plural(sentences, 'sentence')}{added})"
         )
     return pack_lines(lines)
