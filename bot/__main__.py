@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -333,6 +334,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram.app import run_bot
 
     library = Library.open(settings)
+    # The loaded corpus lives as long as the process: keeping it out of the cyclic
+    # collector's generations avoids ~0.3 s pauses per full collection at 1M sentences.
+    gc.freeze()
     return run_bot(settings, library)
 
 

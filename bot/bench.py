@@ -12,17 +12,24 @@ import gc
 import json
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.index import BM25Index
+from bot.ingest.ids import article_id
+from bot.library import Library
+from bot.models import Answer, Article, Attribution, Passage
 from bot.settings import Settings
+from bot.store import ArticleStore, article_to_record
 from bot.text import tokenize
 
 FUNCTION_WORDS_TEXT = """
@@ -74,6 +81,12 @@ DEFAULT_SIZES = "10000,100000,300000,1000000"
 CHANGE_SAMPLES = 20  # articles added (then removed) to time live updates
 CHECKED_QUERIES = 5  # queries whose top 10 are compared with rank-bm25's
 QUERY_STREAM = 1_000_003  # seeds the questions apart from every article number
+ATTRIBUTION_STREAM = 2_000_003  # seeds the speakers apart from the words
+SENTENCES_PER_PARAGRAPH = 3
+SPEAKERS_PER_ARTICLE = 3
+QUOTED_SHARE = 0.3  # share of sentences that end in ", <Speaker> said."
+SYNTHETIC_OUTLET = "Synthetic Wire"
+SYNTHETIC_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def make_vocabulary(seed: int) -> list[str]:
@@ -132,10 +145,59 @@ class CorpusGenerator:
             number += 1
             yield passages
 
+    def attributed(self, number: int, limit: int | None = None) -> tuple[Article, list[Passage]]:
+        """Article `number` as stored: paragraphs and attributed passages, without Punkt.
+
+        Some sentences end in ", <Speaker> said." and are attributed to one of the article's
+        speakers, as `attribution.attribute` would; the rest fall back to the outlet. Building
+        the passages here keeps a 1M-passage bench from running Punkt and the attribution rules
+        on every synthetic sentence (`Library.add` runs them, and the bench times that too).
+        """
+        rng = np.random.default_rng((self.seed, number, ATTRIBUTION_STREAM))
+        speakers = [self._name(rng) for _ in range(SPEAKERS_PER_ARTICLE)]
+        outlet = Attribution(None, None, "outlet")
+        texts, credits = [], []
+        for sentence in self.article(number)[:limit]:
+            if rng.random() < QUOTED_SHARE:
+                speaker = speakers[int(rng.integers(0, SPEAKERS_PER_ARTICLE))]
+                texts.append(f"{sentence[:-1]}, {speaker} said.")
+                credits.append(Attribution(speaker, "said", "explicit"))
+            else:
+                texts.append(sentence)
+                credits.append(outlet)
+        article_id = f"syn{number:07d}"
+        paragraphs = tuple(
+            " ".join(texts[i : i + SENTENCES_PER_PARAGRAPH])
+            for i in range(0, len(texts), SENTENCES_PER_PARAGRAPH)
+        )
+        passages = [
+            Passage(article_id, position, position // SENTENCES_PER_PARAGRAPH, text, credit)
+            for position, (text, credit) in enumerate(zip(texts, credits, strict=True))
+        ]
+        added = SYNTHETIC_EPOCH + timedelta(minutes=number)
+        article = Article(
+            id=article_id,
+            title=" ".join(texts[0].rstrip(".").split()[:8]),
+            paragraphs=paragraphs,
+            outlet=SYNTHETIC_OUTLET,
+            url=f"https://news.example/{number}",
+            published=added.date().isoformat(),
+            added=added.isoformat(timespec="seconds"),
+        )
+        return article, passages
+
+    def _name(self, rng: np.random.Generator) -> str:
+        first, last = rng.integers(150, 20_000, size=2).tolist()
+        return f"{self.words[first].capitalize()} {self.words[last].capitalize()}"
+
     def queries(self, count: int, articles: int) -> list[list[str]]:
+        """The tokens of `questions(count, articles)`."""
+        return [tokenize(question) for question in self.questions(count, articles)]
+
+    def questions(self, count: int, articles: int) -> list[str]:
         """Questions of 3-8 words: half from one passage's words, half from the whole corpus."""
         rng = np.random.default_rng((self.seed, QUERY_STREAM))
-        result: list[list[str]] = []
+        result: list[str] = []
         while len(result) < count:
             size = int(rng.integers(3, 9))
             if len(result) % 2:
@@ -146,9 +208,9 @@ class CorpusGenerator:
                 pool = sentences[int(rng.integers(0, len(sentences)))].rstrip(".").split()
                 picks = rng.choice(len(pool), size=min(size, len(pool)), replace=False)
                 words = [pool[i] for i in picks.tolist()]
-            tokens = tokenize(" ".join(words))
-            if tokens:
-                result.append(tokens)
+            question = " ".join(words) + "?"
+            if tokenize(question):
+                result.append(question)
         return result
 
 
@@ -219,10 +281,117 @@ def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace
         statistics.median(removes) * 1000,
         max(removes) * 1000,
     )
+    if not args.skip_library:
+        row.update(measure_library(generator, size, args))
     if size > args.skip_rank_bm25_above:
         row["rank_bm25"] = f"skipped above {args.skip_rank_bm25_above} passages"
         return row
     compare_with_rank_bm25(generator, index, queries, row)
+    return row
+
+
+def write_corpus(generator: CorpusGenerator, size: int, directory: Path) -> int:
+    """Store `size` passages as article files; returns how many articles that took.
+
+    The files are byte for byte what `ArticleStore.save` writes (so `Library.open` trusts their
+    sentences), minus its per-file fsync, which would only slow the bench's set-up.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    store = ArticleStore(directory)
+    made, number = 0, 0
+    while made < size:
+        article, passages = generator.attributed(number, size - made)
+        record = article_to_record(article, tuple(passages))
+        text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        store.path_for(article.id).write_text(text, encoding="utf-8")
+        made += len(passages)
+        number += 1
+    return number
+
+
+def measure_library(generator: CorpusGenerator, size: int, args: argparse.Namespace) -> dict:
+    """Library figures: cold and warm `Library.open`, `Library.ask`, `Library.add`, memory.
+
+    Each open runs in a fresh process, so that the warm one's memory is the whole library
+    process's (the index bench above would inflate this one's) and nothing is shared.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-library-") as directory:
+        root = Path(directory)
+        articles = write_corpus(generator, size, root / "corpus")
+        spec = {
+            "corpus_dir": str(root / "corpus"),
+            "data_dir": str(root / "var"),
+            "k1": args.k1,
+            "b": args.b,
+            "questions": generator.questions(2 * args.queries, articles),
+            "additions": [
+                [list(a.paragraphs), a.title]
+                for a, _ in (
+                    generator.attributed(articles + 1000 + i) for i in range(CHANGE_SAMPLES)
+                )
+            ],
+        }
+        cold = run_probe(root, {**spec, "mode": "cold"})
+        warm = run_probe(root, {**spec, "mode": "warm"})
+    return {"open_cold_s": cold["open_s"], "open_warm_s": warm["open_s"]} | {
+        name: value for name, value in warm.items() if name != "open_s"
+    }
+
+
+def run_probe(root: Path, spec: dict) -> dict:
+    """Run `library_probe` in a new Python process and return what it measured."""
+    path = root / "probe.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    code = "import sys; from bot.bench import library_probe; library_probe(sys.argv[1])"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"library probe failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def library_probe(spec_path: str) -> None:
+    """In a fresh process: open the library, then (warm mode) time questions and additions."""
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        corpus_dir=Path(spec["corpus_dir"]),
+        data_dir=Path(spec["data_dir"]),
+        bm25_k1=spec["k1"],
+        bm25_b=spec["b"],
+    )
+    started = time.perf_counter()
+    library = Library.open(settings)
+    row: dict[str, object] = {"open_s": time.perf_counter() - started}
+    if spec["mode"] == "cold":
+        library.flush()  # the cache the warm start reads
+    else:
+        row.update(time_library(library, spec["questions"], spec["additions"]))
+        row["library_rss_mb"], row["library_peak_rss_mb"] = rss_mb()
+    print(json.dumps(row), flush=True)
+
+
+def time_library(library: Library, questions: list[str], additions: list[list]) -> dict[str, float]:
+    """`Library.ask` p50/p95 right after the start and once warm, share answered, `add` p50/max.
+
+    The first half of the questions meets empty caches (every candidate sentence tokenised and
+    stemmed for the first time); the second half, different questions, is timed after them.
+    """
+    first, later = questions[: len(questions) // 2], questions[len(questions) // 2 :]
+    answers: list[Answer] = []
+    asks = [timed(lambda q=q: answers.append(library.ask(q))) for q in first]
+    row: dict[str, float] = {}
+    row["answer_p50_ms"], row["answer_p95_ms"] = percentiles_ms(asks)
+    row["answered_share"] = sum(a.answered for a in answers) / len(answers)
+    steady = [timed(lambda q=q: library.ask(q)) for q in later]
+    row["answer_steady_p50_ms"], row["answer_steady_p95_ms"] = percentiles_ms(steady)
+    adds = [
+        timed(lambda p=p, t=t: library.add(Article(article_id(" ".join(p)), t, tuple(p))))
+        for p, t in additions
+    ]
+    row["library_add_ms"] = statistics.median(adds) * 1000
+    row["library_add_max_ms"] = max(adds) * 1000
     return row
 
 
@@ -268,6 +437,12 @@ COLUMNS = (  # name, width, format
     ("rank_bm25_p50_ms", 16, ".1f"),
     ("speedup_p50", 11, ".0f"),
     ("top10_max_abs_diff", 18, ".1e"),
+    ("answer_p50_ms", 13, ".2f"),
+    ("answer_p95_ms", 13, ".2f"),
+    ("open_warm_s", 11, ".2f"),
+    ("open_cold_s", 11, ".1f"),
+    ("library_add_ms", 14, ".1f"),
+    ("library_rss_mb", 14, ".0f"),
 )
 
 
@@ -292,6 +467,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k1", type=float, default=1.5)
     parser.add_argument("--b", type=float, default=0.75)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--skip-library",
+        action="store_true",
+        help="index figures only: no Library open/ask/add (those write the corpus to disk)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object per size")
     parser.set_defaults(func=run_bench)
 

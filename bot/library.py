@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import logging
 import threading
 import time
@@ -11,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.answer import AnswerOptions, Answerer
+from bot.answer import Answerer, AnswerOptions
 from bot.attribution import attribute
 from bot.conversation import Conversation
 from bot.index import BM25Index
@@ -24,7 +25,7 @@ from bot.models import (
     Passage,
 )
 from bot.settings import Settings
-from bot.store import PIPELINE_VERSION, ArticleStore
+from bot.store import PIPELINE_VERSION, ArticleStore, StoredPassages
 from bot.text import TOKENIZER_VERSION, split_sentences, tokenize
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,11 @@ class Library:
         self.store = store
         self.index = index
         self._articles: dict[str, Article] = {}
-        self._passages: dict[str, tuple[Passage, ...]] = {}
+        self._passages: dict[str, Sequence[Passage]] = {}
         self._urls: dict[str, str] = {}
+        # Articles sorted oldest first, kept until the next add/remove: /sources and the
+        # "not found" hints list them on every call, and sorting 33k articles takes ~30 ms.
+        self._oldest_first: list[Article] | None = None
         self._lock = threading.RLock()
         self._answerer = Answerer(
             index,
@@ -82,8 +86,7 @@ class Library:
         cached = index is not None
         library = cls(settings, store, index or new_index(settings))
         for stored in store.load_all():
-            passages = stored.passages or build_passages(stored.article)
-            library._remember(stored.article, passages)
+            library._remember(stored.article, stored.passages or build_passages(stored.article))
         library._reconcile_index()
         log.info(
             "loaded %d articles (%d sentences) from %s in %.2fs (index %s)",
@@ -95,9 +98,10 @@ class Library:
         )
         return library
 
-    def _remember(self, article: Article, passages: tuple[Passage, ...]) -> None:
+    def _remember(self, article: Article, passages: Sequence[Passage]) -> None:
         self._articles[article.id] = article
         self._passages[article.id] = passages
+        self._oldest_first = None
         url = canonical_url(article.url)
         if url:
             self._urls[url] = article.id
@@ -108,14 +112,27 @@ class Library:
         for key in indexed - self._articles.keys():
             self.index.remove(key)
         for key in self._articles.keys() - indexed:
-            self.index.add(key, [tokenize(p.text) for p in self._passages[key]])
+            passages = self._passages[key]
+            texts = (
+                passages.texts()
+                if isinstance(passages, StoredPassages)
+                else [p.text for p in passages]
+            )
+            self.index.add(key, [tokenize(text) for text in texts])
 
     # -- reading ---------------------------------------------------------------------------
 
     def articles(self) -> list[Article]:
         """Every article, oldest first."""
         with self._lock:
-            return sorted(self._articles.values(), key=lambda a: (a.added or "", a.id))
+            return list(self._sorted_articles())
+
+    def _sorted_articles(self) -> list[Article]:
+        if self._oldest_first is None:
+            self._oldest_first = sorted(
+                self._articles.values(), key=lambda a: (a.added or "", a.id)
+            )
+        return self._oldest_first
 
     def get(self, article_id: str) -> Article:
         """The article with this id (or unique id prefix)."""
@@ -146,8 +163,8 @@ class Library:
     def example_questions(self, limit: int = 3) -> list[str]:
         """Questions this corpus can answer, made from the newest articles' headlines."""
         with self._lock:
-            newest = sorted(self._articles.values(), key=lambda a: a.added or "", reverse=True)
-            return [f"What is known about: {a.title}?" for a in newest[:limit]]
+            newest = heapq.nlargest(limit, self._articles.values(), key=lambda a: a.added or "")
+            return [f"What is known about: {a.title}?" for a in newest]
 
     def _resolve_id(self, article_id: str) -> str:
         article_id = article_id.strip().lower()
@@ -201,6 +218,7 @@ class Library:
             self.store.delete(key)
             article = self._articles.pop(key)
             self._passages.pop(key)
+            self._oldest_first = None
             self._urls = {u: k for u, k in self._urls.items() if k != key}
             self.index.remove(key)
             log.info("removed article %s: %s", key, article.title)
@@ -213,7 +231,9 @@ class Library:
                 self.index.save(self.settings.index_dir, index_fingerprint())
             except OSError as exc:
                 # The cache is an optimisation: losing it costs a rebuild, never data.
-                log.warning("could not save the index cache in %s: %s", self.settings.index_dir, exc)
+                log.warning(
+                    "could not save the index cache in %s: %s", self.settings.index_dir, exc
+                )
 
 
 def new_index(settings: Settings) -> BM25Index:

@@ -7,11 +7,19 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from bot.models import Article, ArticleNotFoundError, Attribution, Passage, StoreError
+from bot.models import (
+    Article,
+    ArticleNotFoundError,
+    Attribution,
+    AttributionSource,
+    Passage,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +29,78 @@ PIPELINE_VERSION = 1
 ARTICLE_SUFFIX = ".json"
 # An id names a file in the corpus folder: nothing that could leave it ("../x", "/etc/x").
 SAFE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+ATTRIBUTION_SOURCES: frozenset[str] = frozenset(
+    {"explicit", "carried", "resolved", "outlet", "none"}
+)
+# A stored sentence kept compact until quoted: (paragraph, text, speaker, cue, source).
+SentenceRow = tuple[int, str, str | None, str | None, AttributionSource]
 ARTICLE_FIELDS = ("id", "title", "outlet", "url", "published", "author", "added")
+
+
+class StoredPassages(Sequence[Passage]):
+    """An article's stored sentences, made into Passage objects only when first read.
+
+    A warm start at 1M sentences spends ~11 s building Passage and Attribution records that
+    mostly nobody reads; kept as compact rows they cost a tuple each until quoted.
+    """
+
+    __slots__ = ("_article_id", "_rows")
+
+    def __init__(self, article_id: str, rows: list[SentenceRow | Passage]) -> None:
+        self._article_id = article_id
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, position: int | slice) -> Any:
+        if isinstance(position, slice):
+            return tuple(self[i] for i in range(*position.indices(len(self._rows))))
+        row = self._rows[position]
+        if isinstance(row, Passage):
+            return row
+        if position < 0:
+            position += len(self._rows)
+        paragraph, text, speaker, cue, source = row
+        made = Passage(
+            self._article_id, position, paragraph, text, Attribution(speaker, cue, source)
+        )
+        self._rows[position] = made  # a racing reader builds an equal one: harmless
+        return made
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self[i] for i in range(len(self._rows)))
+
+    def texts(self) -> list[str]:
+        """The sentences' texts, without making Passage objects (for indexing)."""
+        return [row.text if isinstance(row, Passage) else row[1] for row in self._rows]
+
+
+def sentence_rows(sentences: object) -> list[SentenceRow | Passage] | None:
+    """Stored sentences as rows, or None unless every one is exactly as `ArticleStore` writes it.
+
+    None sends the record down `record_to_article`, so anything unusual is read (or refused)
+    exactly as the store reads it.
+    """
+    if not isinstance(sentences, list):
+        return None
+    rows: list[SentenceRow | Passage] = []
+    for s in sentences:
+        if type(s) is not dict:
+            return None
+        paragraph, text = s.get("paragraph"), s.get("text")
+        speaker, cue = s.get("speaker"), s.get("cue")
+        source = s.get("attribution") or "none"
+        if (
+            type(paragraph) is not int
+            or type(text) is not str
+            or not (speaker is None or type(speaker) is str)
+            or not (cue is None or type(cue) is str)
+            or source not in ATTRIBUTION_SOURCES
+        ):
+            return None
+        rows.append((paragraph, text, speaker, cue, cast(AttributionSource, source)))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -29,7 +108,7 @@ class StoredArticle:
     """An article as kept on disk, with its sentences when they are current."""
 
     article: Article
-    passages: tuple[Passage, ...] | None  # None: absent or from an older pipeline
+    passages: Sequence[Passage] | None  # None: absent or from an older pipeline
     path: Path
 
 
@@ -61,8 +140,12 @@ def record_to_article(record: dict[str, Any]) -> StoredArticle:
             paragraphs=paragraphs,
             **{name: _optional_str(record.get(name)) for name in ARTICLE_FIELDS[2:]},
         )
-        passages = None
-        if record.get("pipeline") == PIPELINE_VERSION and isinstance(record.get("sentences"), list):
+        passages: Sequence[Passage] | None = None
+        current = record.get("pipeline") == PIPELINE_VERSION
+        rows = sentence_rows(record.get("sentences")) if current else None
+        if rows is not None:
+            passages = StoredPassages(article.id, rows)
+        elif current and isinstance(record.get("sentences"), list):
             passages = tuple(
                 Passage(
                     article_id=article.id,

@@ -6,10 +6,13 @@ import argparse
 import json
 import statistics
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from bot.bench import CorpusGenerator, configure_parser
+from bot.bench import CorpusGenerator, configure_parser, write_corpus
+from bot.library import Library
+from bot.settings import Settings
 
 
 def run_bench(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -35,12 +38,39 @@ def test_bench_json_reports_every_figure_and_matches_rank_bm25(
     assert small["rank_bm25_p50_ms"] > 0 and small["speedup_p50"] > 0
     assert large["rank_bm25"] == "skipped above 400 passages"
     assert "rank_bm25_p50_ms" not in large
+    for name in ("open_cold_s", "open_warm_s", "answer_p50_ms", "answer_steady_p50_ms"):
+        assert small[name] > 0 and large[name] > 0, name
+    assert small["answer_p50_ms"] <= small["answer_p95_ms"]
+    assert small["library_add_ms"] <= small["library_add_max_ms"]
+    assert small["library_peak_rss_mb"] >= small["library_rss_mb"] > 0
+    assert 0 < small["answered_share"] <= 1
+
+
+def test_bench_skip_library_reports_index_figures_only(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run_bench(capsys, "--sizes", "200", "--queries", "4", "--skip-library", "--json")
+    row = json.loads(out)
+    assert row["search_p50_ms"] > 0
+    assert "answer_p50_ms" not in row and "open_warm_s" not in row
 
 
 def test_bench_table_says_when_rank_bm25_was_skipped(capsys: pytest.CaptureFixture[str]) -> None:
-    out = run_bench(capsys, "--sizes", "200", "--queries", "4", "--skip-rank-bm25-above", "100")
+    out = run_bench(
+        capsys,
+        "--sizes",
+        "200",
+        "--queries",
+        "4",
+        "--skip-rank-bm25-above",
+        "100",
+        "--skip-library",
+    )
     header, row, note = out.splitlines()
     assert header.split()[0] == "passages" and "search_p50_ms" in header.split()
+    assert {"answer_p50_ms", "open_warm_s", "library_add_ms", "library_rss_mb"} <= set(
+        header.split()
+    )
+    assert len(row.split()) == len(header.split())
+    assert row.split()[header.split().index("answer_p50_ms")] == "-"
     assert row.split()[0] == "200"
     assert note.strip() == "rank-bm25 skipped above 100 passages"
 
@@ -72,3 +102,26 @@ def test_queries_have_three_to_eight_words_before_tokenising() -> None:
     queries = CorpusGenerator(3).queries(20, articles=10)
     assert len(queries) == 20
     assert all(1 <= len(q) <= 8 for q in queries)
+
+
+def test_attributed_articles_credit_the_speaker_named_in_the_sentence() -> None:
+    article, passages = CorpusGenerator(3).attributed(5)
+    assert [p.position for p in passages] == list(range(len(passages)))
+    assert " ".join(p.text for p in passages) == " ".join(article.paragraphs)
+    quoted = [p for p in passages if p.attribution.speaker]
+    assert quoted and len(quoted) < len(passages)
+    for passage in quoted:
+        assert passage.text.endswith(f", {passage.attribution.speaker} said.")
+        assert passage.attribution.cue == "said"
+
+
+def test_written_corpus_opens_as_a_library_with_the_generated_sentences(tmp_path: Path) -> None:
+    generator = CorpusGenerator(3)
+    articles = write_corpus(generator, 100, tmp_path / "corpus")
+    settings = Settings(_env_file=None, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "var")  # type: ignore[call-arg]
+    library = Library.open(settings)
+    assert len(library) == articles and library.sentence_count() == 100
+    article, passages = generator.attributed(1)
+    assert library.get(article.id) == article
+    assert list(library.passages_of(article.id)) == passages
+    assert library.passage(article.id, 2) == passages[2]

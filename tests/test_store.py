@@ -42,7 +42,8 @@ def test_saved_article_loads_back_with_its_sentences(tmp_path: Path) -> None:
     store.save(article, make_passages(article))
     [loaded] = store.load_all()
     assert loaded.article == article
-    assert loaded.passages == make_passages(article)
+    assert loaded.passages is not None
+    assert tuple(loaded.passages) == make_passages(article)
 
 
 def test_article_file_is_readable_json_named_by_id(tmp_path: Path) -> None:
@@ -115,3 +116,25 @@ def test_ids_that_could_name_another_file_are_refused(tmp_path: Path, article_id
     with pytest.raises(StoreError):
         store.save(article, make_passages(article))
     assert list(tmp_path.rglob("*.json")) == []
+
+
+def test_stored_sentences_load_lazily_but_equal_the_saved_ones(tmp_path: Path) -> None:
+    store = ArticleStore(tmp_path)
+    article = make_article()
+    store.save(article, make_passages(article))
+    [loaded] = store.load_all()
+    assert loaded.passages is not None
+    assert len(loaded.passages) == 2
+    assert loaded.passages[-1] == make_passages(article)[1]
+    assert loaded.passages[0:2] == make_passages(article)
+
+
+def test_sentences_of_unusual_shape_are_still_read_by_the_strict_path(tmp_path: Path) -> None:
+    store = ArticleStore(tmp_path)
+    article = make_article()
+    path = store.save(article, make_passages(article))
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["sentences"][0]["paragraph"] = "0"  # a string where an int is written
+    path.write_text(json.dumps(record), encoding="utf-8")
+    [loaded] = store.load_all()
+    assert loaded.passages is not None and loaded.passages[0].paragraph == 0
