@@ -4,12 +4,14 @@ The score is exactly `rank_bm25.BM25Okapi(live_passages).get_scores(query)`; wha
 work per query. Postings (term -> passages with that term and its frequency) live in a few
 immutable segments, merged logarithmically as articles arrive, so a query reads only the postings
 of its own terms. Top-k search is exact: a MaxScore-style bound skips the postings of common
-terms whenever the best candidates from rarer terms cannot be overtaken.
+terms whenever the best candidates from rarer terms cannot be overtaken. A forward store keeps
+each passage's tokens as term ids, so callers can read them back (`tokens`) without tokenising.
 
 Not thread-safe for writers: `add`, `remove` and `save` must not run concurrently with anything
-(the library holds a lock). `search`, `scores` and `idf` only read shared state (apart from
-filling idempotent caches) and keep their scratch buffers per thread, so concurrent readers are
-safe among themselves. Removed passages keep their ids until `save`/`load` compacts them.
+(the library holds a lock). `search`, `scores`, `idf` and `tokens` only read shared state
+(apart from filling idempotent caches) and keep their scratch buffers per thread, so concurrent
+readers are safe among themselves. Removed passages keep their ids (and their forward-store
+tokens) until `save`/`load` compacts them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import io
 import itertools
 import json
 import math
+import operator
 import os
 import secrets
 import threading
@@ -29,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT_VERSION = 1
+# 2: adds the forward store (each passage's term ids), so caches written by 1 are rebuilt.
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
 # Two segments are merged when the older one is at most this many times the newer one's size,
 # which keeps O(log n) segments and merges every posting O(log n) times over its life.
@@ -41,6 +45,10 @@ WITHIN_SHARE = 1 / 16
 PRUNE_ABOVE_POSTINGS = 16_384
 # Segments with this many postings get a dense term id -> slot map instead of a binary search.
 DENSE_LOOKUP_POSTINGS = 1 << 16
+# Term ids of passages are stored in chunks of this many: appending never copies the whole
+# store (as growing one array would, e.g. on the first add after a load), and the unused room
+# is at most one chunk (4 MB).
+FORWARD_CHUNK = 1 << 20
 # Slack on upper bounds so that float rounding can never make pruning drop a true top hit.
 BOUND_SLACK = 1e-9
 DOC_ID = np.int32
@@ -54,6 +62,7 @@ SAVED_ARRAYS = (
     "ptr",
     "docs",
     "tfs",
+    "forward_terms",
 )
 
 
@@ -148,6 +157,13 @@ def _grown(array: np.ndarray, size: int, fill: int | bool = 0) -> np.ndarray:
     return bigger
 
 
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive runs of these sizes starts, plus the total at the end."""
+    starts = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    return starts
+
+
 def _encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Strings as one UTF-8 byte array plus offsets (no pickled objects on disk)."""
     encoded = [s.encode("utf-8") for s in strings]
@@ -176,6 +192,7 @@ class BM25Index:
         self.b = float(b)
         self.epsilon = float(epsilon)
         self._vocab: dict[str, int] = {}
+        self._terms: list[str] = []  # term id -> term, the inverse of _vocab
         self._df = np.zeros(0, dtype=np.int64)
         # Upper bounds per term for pruning; never lowered on remove, so they stay valid.
         self._max_tf = np.zeros(0, dtype=np.int32)
@@ -192,6 +209,13 @@ class BM25Index:
         self._article_first: list[int] = []
         self._article_size: list[int] = []
         self._article_slot: dict[str, int] = {}
+        # Forward store: an article's term ids, in passage then token order, are the
+        # contiguous slice of _chunks[_article_chunk[slot]] that starts at _article_offset[slot].
+        # Only the last chunk is appended to; dead articles' ids stay until save/load compacts.
+        self._chunks: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
+        self._chunk_used = 0
+        self._article_chunk: list[int] = []
+        self._article_offset: list[int] = []
         self._live = 0
         self._total_len = 0
         self._version = 0
@@ -227,11 +251,32 @@ class BM25Index:
         self._article_keys.append(key)
         self._article_first.append(first)
         self._article_size.append(count)
+        self._store_forward(term_ids)
         self._live += count
         self._total_len += int(lengths.sum())
         self._version += 1
         if len(term_ids):
             self._add_segment(self._article_segment(term_ids, lengths, first))
+
+    def tokens(self, key: str) -> list[tuple[str, ...]]:
+        """The tokenised passages of one article, in position order, as given to `add`."""
+        slot = self._article_slot[key]  # KeyError when absent
+        first = self._article_first[slot]
+        lengths = self._dl[first : first + self._article_size[slot]].tolist()
+        offset = self._article_offset[slot]
+        ids = self._chunks[self._article_chunk[slot]][offset : offset + sum(lengths)].tolist()
+        # itemgetter builds the tuple of words in C (a third faster than a comprehension), and
+        # slices of a tuple are already the tuples we return; it needs two or more ids.
+        words = (
+            operator.itemgetter(*ids)(self._terms)
+            if len(ids) > 1
+            else tuple(self._terms[i] for i in ids)
+        )
+        passages, start = [], 0
+        for length in lengths:
+            passages.append(words[start : start + length])
+            start += length
+        return passages
 
     def remove(self, key: str) -> None:
         """Drop every passage of one article."""
@@ -260,6 +305,7 @@ class BM25Index:
                 term = vocab.get(token)
                 if term is None:
                     term = vocab[token] = len(vocab)
+                    self._terms.append(token)
                 ids.append(term)
         lengths = np.fromiter((len(tokens) for tokens in passages), dtype=np.int32)
         size = len(vocab)
@@ -268,6 +314,19 @@ class BM25Index:
             self._max_tf = _grown(self._max_tf, size)
             self._min_dl = _grown(self._min_dl, size, np.iinfo(np.int32).max)
         return np.array(ids, dtype=np.int64), lengths
+
+    def _store_forward(self, term_ids: np.ndarray) -> None:
+        """Append one article's term ids to the forward store and note where they are."""
+        chunk, used, count = self._chunks[-1], self._chunk_used, len(term_ids)
+        if used + count > len(chunk):
+            if used < len(chunk):
+                self._chunks[-1] = chunk[:used].copy()  # give back the unused room
+            chunk, used = np.empty(max(FORWARD_CHUNK, count), dtype=np.int32), 0
+            self._chunks.append(chunk)
+        chunk[used : used + count] = term_ids
+        self._article_chunk.append(len(self._chunks) - 1)
+        self._article_offset.append(used)
+        self._chunk_used = used + count
 
     def _reserve_passages(self, size: int) -> None:
         self._dl = _grown(self._dl, size)
@@ -617,17 +676,30 @@ class BM25Index:
         np.cumsum(np.bincount(term_col, minlength=len(used)), out=ptr[1:])
         vocab_blob, vocab_offsets = _encode_strings([vocab[t] for t in used.tolist()])
         key_blob, key_offsets = _encode_strings([self._article_keys[s] or "" for s in live_slots])
+        lengths = self._dl[old_ids].astype(np.int32)
         return {
             "vocab_blob": vocab_blob,
             "vocab_offsets": vocab_offsets,
             "key_blob": key_blob,
             "key_offsets": key_offsets,
             "article_sizes": sizes,
-            "lengths": self._dl[old_ids].astype(np.int32),
+            "lengths": lengths,
             "ptr": ptr,
             "docs": np.concatenate([*doc_cols, np.zeros(0, dtype=np.int64)])[order].astype(DOC_ID),
             "tfs": np.concatenate([*tf_cols, np.zeros(0, dtype=np.int32)])[order].astype(np.int32),
+            "forward_terms": self._compacted_forward(live_slots, lengths, sizes, new_term),
         }
+
+    def _compacted_forward(
+        self, live_slots: list[int], lengths: np.ndarray, sizes: np.ndarray, new_term: np.ndarray
+    ) -> np.ndarray:
+        """The live articles' term ids, in order, renumbered like the saved vocabulary."""
+        totals = np.diff(_starts(lengths)[_starts(sizes)])
+        pieces = [np.zeros(0, dtype=np.int32)]
+        for slot, total in zip(live_slots, totals.tolist(), strict=True):
+            offset = self._article_offset[slot]
+            pieces.append(self._chunks[self._article_chunk[slot]][offset : offset + total])
+        return new_term[np.concatenate(pieces)].astype(np.int32)
 
     def save(self, directory: Path, fingerprint: str) -> None:
         """Write the index atomically: new data files first, then the manifest naming them."""
@@ -714,7 +786,10 @@ class BM25Index:
             np.bincount(docs, weights=tfs, minlength=n), lengths
         ):
             raise ValueError("inconsistent postings")
+        forward = arrays["forward_terms"]
+        self._check_forward(forward, len(vocab), int(lengths.sum()), ptr, tfs)
         self._vocab = {term: i for i, term in enumerate(vocab)}
+        self._terms = vocab
         self._df = np.diff(ptr).astype(np.int64)
         starts = ptr[:-1]
         self._max_tf = np.maximum.reduceat(tfs, starts) if len(docs) else np.zeros(0, np.int32)
@@ -734,9 +809,30 @@ class BM25Index:
         self._article_first = firsts.tolist()
         self._article_size = sizes.tolist()
         self._article_slot = {key: i for i, key in enumerate(keys)}
+        self._chunks, self._chunk_used = [forward], len(forward)
+        self._article_chunk = [0] * len(keys)
+        self._article_offset = _starts(lengths)[firsts].tolist()
         self._live = n
         self._total_len = int(lengths.sum())
         self._version += 1
+
+    @staticmethod
+    def _check_forward(
+        forward: np.ndarray, vocabulary: int, tokens: int, ptr: np.ndarray, tfs: np.ndarray
+    ) -> None:
+        """Reject a forward store that cannot hold the tokens the postings describe."""
+        if forward.dtype != np.int32 or forward.shape != (tokens,):
+            raise ValueError("inconsistent forward store")
+        if tokens and (forward.min() < 0 or forward.max() >= vocabulary):
+            raise ValueError("forward store names unknown terms")
+        # Each term's total occurrences must agree with its postings: a linear-time check that
+        # catches a store from another index or a buggy writer (the per-passage split is
+        # already fixed by the checked lengths).
+        occurrences = (
+            np.add.reduceat(tfs, ptr[:-1], dtype=np.int64) if len(tfs) else np.zeros(0, np.int64)
+        )
+        if not np.array_equal(np.bincount(forward, minlength=vocabulary), occurrences):
+            raise ValueError("forward store disagrees with the postings")
 
 
 def _write_durably(path: Path, data: bytes) -> None:

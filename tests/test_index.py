@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -250,6 +253,98 @@ def test_custom_parameters_match_rank_bm25() -> None:
     assert list(index.scores(["w0", "w3", "w50"]).values()) == pytest.approx(reference, abs=1e-9)
 
 
+# -- forward store -------------------------------------------------------------------------------
+
+
+def as_tuples(passages: list[list[str]]) -> list[tuple[str, ...]]:
+    return [tuple(p) for p in passages]
+
+
+def assert_tokens_are_the_input(index: BM25Index, corpus: Corpus) -> None:
+    assert sorted(index.keys()) == sorted(corpus)
+    for key, passages in corpus.items():
+        assert index.tokens(key) == as_tuples(passages)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    corpus=corpus_st,
+    removed=st.sets(st.sampled_from([f"k{i}" for i in range(6)])),
+    extra=corpus_st,
+)
+def test_tokens_return_the_passages_given_to_add_after_adds_and_removes(
+    corpus: Corpus, removed: set[str], extra: Corpus
+) -> None:
+    index = build(corpus)
+    live = dict(corpus)
+    for key in removed & corpus.keys():
+        index.remove(key)
+        del live[key]
+    for key, passages in extra.items():
+        if key not in live:
+            index.add(key, passages)
+            live[key] = passages
+    assert_tokens_are_the_input(index, live)
+
+
+def test_tokens_survive_segment_merges_chunk_boundaries_and_re_adding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Tiny chunks make articles land in many chunks, some larger than a chunk on their own.
+    monkeypatch.setattr(bot.index, "FORWARD_CHUNK", 16)
+    corpus = zipf_corpus(21, 120)
+    index = build(corpus)
+    assert len(index._segments) > 1 and len(index._chunks) > 10
+    for key in random.Random(2).sample(sorted(corpus), 30):
+        index.remove(key)
+        index.add(key, [["re", "added", key], []])
+        corpus[key] = [["re", "added", key], []]
+    assert_tokens_are_the_input(index, corpus)
+
+
+def test_tokens_of_unusual_passages_round_trip(tmp_path: Path) -> None:
+    corpus = {
+        "empty-article": [],
+        "empty-passages": [[], ["x"], []],
+        "unicode": [["naïve", "東京", "", "emoji🙂"], ["naïve", "naïve"]],
+    }
+    index = build(corpus)
+    assert_tokens_are_the_input(index, corpus)
+    index.save(tmp_path, "fp")
+    loaded = BM25Index.load(tmp_path, "fp", **PARAMS)
+    assert loaded is not None
+    assert_tokens_are_the_input(loaded, corpus)
+
+
+def test_tokens_of_an_absent_or_removed_article_raise_key_error() -> None:
+    index = build({"x": [["a"]], "y": [["b"]]})
+    index.remove("x")
+    for key in ("x", "never"):
+        with pytest.raises(KeyError):
+            index.tokens(key)
+
+
+def test_tokens_survive_save_load_and_later_changes(tmp_path: Path) -> None:
+    corpus = zipf_corpus(13, 60)
+    index = build(corpus)
+    for key in ("art000", "art017", "art059"):
+        index.remove(key)
+        del corpus[key]
+    index.save(tmp_path, "fp")
+    loaded = BM25Index.load(tmp_path, "fp", **PARAMS)
+    assert loaded is not None
+    assert_tokens_are_the_input(loaded, corpus)
+    loaded.add("new", [["w1", "fresh"], ["w2"]])
+    loaded.remove("art001")
+    corpus["new"] = [["w1", "fresh"], ["w2"]]
+    del corpus["art001"]
+    assert_tokens_are_the_input(loaded, corpus)
+    loaded.save(tmp_path, "fp")
+    again = BM25Index.load(tmp_path, "fp", **PARAMS)
+    assert again is not None
+    assert_tokens_are_the_input(again, corpus)
+
+
 # -- persistence ---------------------------------------------------------------------------------
 
 PARAMS = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
@@ -312,6 +407,8 @@ def data_file(directory: Path, name: str) -> Path:
         lambda d: flip_byte(data_file(d, "docs")),
         lambda d: truncate(data_file(d, "tfs")),
         lambda d: data_file(d, "vocab_blob").unlink(),
+        lambda d: flip_byte(data_file(d, "forward_terms")),
+        lambda d: data_file(d, "forward_terms").unlink(),
         lambda d: (d / "manifest.json").write_text("{not json"),
         lambda d: (d / "manifest.json").write_bytes(b"\xff\xfe\x00garbage"),
         lambda d: (d / "manifest.json").unlink(),
@@ -321,6 +418,8 @@ def data_file(directory: Path, name: str) -> Path:
         "flipped-byte",
         "truncated-file",
         "deleted-file",
+        "flipped-byte-in-forward-store",
+        "deleted-forward-store",
         "bad-manifest-json",
         "binary-manifest",
         "no-manifest",
@@ -343,24 +442,60 @@ def test_a_manifest_naming_a_file_outside_the_directory_loads_as_none(
     assert BM25Index.load(directory, "fp-1", **PARAMS) is None
 
 
+def swapped_first_two(array: np.ndarray) -> np.ndarray:
+    swapped = array.copy()
+    swapped[[0, 1]] = swapped[[1, 0]]
+    return swapped
+
+
+def renamed_one_term(array: np.ndarray) -> np.ndarray:
+    changed = array.copy()
+    changed[len(changed) // 2] = (changed[len(changed) // 2] + 1) % (changed.max() + 1)
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("name", "corrupt"),
+    [
+        ("lengths", lambda a: a + 1),
+        ("forward_terms", renamed_one_term),
+        ("forward_terms", lambda a: a[:-1]),
+        ("forward_terms", lambda a: a.astype(np.int64)),
+        ("forward_terms", lambda a: np.append(a[:-1], a.max() + 1).astype(np.int32)),
+        ("forward_terms", lambda a: np.append(a[:-1], -1).astype(np.int32)),
+    ],
+    ids=[
+        "lengths-off-by-one",
+        "forward-store-names-another-term",
+        "forward-store-one-token-short",
+        "forward-store-wrong-dtype",
+        "forward-store-term-beyond-vocabulary",
+        "forward-store-negative-term",
+    ],
+)
 def test_consistent_checksums_over_inconsistent_arrays_load_as_none(
-    saved: tuple[BM25Index, Corpus, Path],
+    saved: tuple[BM25Index, Corpus, Path], name: str, corrupt
 ) -> None:
     # A cache written by a buggy version must be rejected by structure, not just by checksum.
-    import hashlib
-    import io
-
-    import numpy as np
-
     _, _, directory = saved
     manifest = json.loads((directory / "manifest.json").read_text())
-    path = data_file(directory, "lengths")
-    lengths = np.load(path)
+    path = data_file(directory, name)
     buffer = io.BytesIO()
-    np.save(buffer, lengths + 1)
+    np.save(buffer, corrupt(np.load(path)))
     path.write_bytes(buffer.getvalue())
-    manifest["files"]["lengths"]["sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
-    manifest["files"]["lengths"]["bytes"] = len(buffer.getvalue())
+    manifest["files"][name]["sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
+    manifest["files"][name]["bytes"] = len(buffer.getvalue())
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    assert BM25Index.load(directory, "fp-1", **PARAMS) is None
+
+
+def test_a_cache_in_the_previous_format_loads_as_none(
+    saved: tuple[BM25Index, Corpus, Path],
+) -> None:
+    _, _, directory = saved
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["format_version"] = bot.index.FORMAT_VERSION - 1
+    del manifest["files"]["forward_terms"]
     (directory / "manifest.json").write_text(json.dumps(manifest))
     assert BM25Index.load(directory, "fp-1", **PARAMS) is None
 
