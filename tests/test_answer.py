@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answerer, AnswerOptions, answer_type, is_follow_up, same_speaker
+from bot.answer import (
+    Answerer,
+    AnswerOptions,
+    ArticleStats,
+    answer_type,
+    is_follow_up,
+    passage_terms,
+    same_speaker,
+    term_proximity,
+)
 from bot.conversation import Conversation
 from bot.ingest import read_text
 from bot.library import Library
@@ -210,3 +219,56 @@ def test_is_follow_up_needs_an_answered_turn(library: Library) -> None:
     assert not is_follow_up("What else did he say?", conversation)
     conversation.remember(library.ask("What did Tom Reed say about the harvest?"))
     assert is_follow_up("What else did he say?", conversation)
+
+
+@pytest.mark.parametrize(
+    ("terms", "expected"),
+    [
+        (["ferri", "resum", "servic"], 1.0),
+        (["ferri", "storm", "week", "resum"], 0.5),
+        (["ferri", "ferri", "storm", "resum", "storm", "ferri"], 2 / 3),
+        (["ferri", "storm"], 0.0),
+        ([], 0.0),
+    ],
+    ids=["adjacent", "spread", "shortest-window", "one-term", "empty"],
+)
+def test_term_proximity_rewards_query_terms_close_together(
+    terms: list[str], expected: float
+) -> None:
+    assert term_proximity(terms, {"ferri", "resum"}) == pytest.approx(expected)
+
+
+def test_paragraph_bm25_prefers_the_paragraph_about_the_question(library: Library) -> None:
+    article = next(a for a in library.articles() if "Ferry" in a.title)
+    stats = ArticleStats.of(library.passages_of(article.id), library.index.tokens(article.id))
+    idf = {"pier": 2.0, "repair": 2.0}
+    scores = {p: stats.paragraph_bm25(p, idf) for p in stats.paragraph_counts}
+    about_repairs = library.passages_of(article.id)[3].paragraph  # "Lee said the pier ..."
+    assert max(scores, key=scores.__getitem__) == about_repairs
+    assert min(scores.values()) == 0.0
+
+
+def test_candidate_features_follow_the_index_order(library: Library) -> None:
+    answerer = Answerer(library.index, library, AnswerOptions())
+    question = "How much did the pier repairs cost the council?"
+    scored = answerer.candidate_features(question)
+    hits = library.index.search(tokenize(question), AnswerOptions().candidates)
+    assert [(p.article_id, p.position) for p, _ in scored] == [(h.key, h.position) for h in hits]
+    assert [f.bm25 for _, f in scored] == [h.score for h in hits]
+
+
+def test_removed_article_is_no_longer_quoted(library: Library) -> None:
+    question = "How many passengers does the ferry carry?"
+    first = library.ask(question)
+    assert first.answered
+    library.remove(first.quotes[0].passage.article_id)
+    assert not library.ask(question).answered
+    library.add(read_text(HARBOUR, fmt="text"))  # the same id again: cached statistics still fit
+    assert "300 passengers" in library.ask(question).quotes[0].text
+
+
+def test_article_statistics_use_the_index_terms_of_each_sentence(library: Library) -> None:
+    for article in library.articles():
+        passages = library.passages_of(article.id)
+        stats = ArticleStats.of(passages, library.index.tokens(article.id))
+        assert stats.terms == [passage_terms(p.text) for p in passages]

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.evaluate.squad import SquadCorpus, evaluate_squad, load_squad, score
+from bot.answer import AnswerOptions
+from bot.evaluate.squad import (
+    SquadCorpus,
+    evaluate_squad,
+    feature_table,
+    fit_weights,
+    load_squad,
+    score,
+    table_scores,
+)
 from bot.models import BotError
 
 ARTICLES = [
@@ -158,3 +167,32 @@ def test_eval_squad_command_fails_cleanly_without_the_file(
 ) -> None:
     assert main(["eval", "squad", str(tmp_path / "absent.json")]) == 1
     assert "no SQuAD file" in capsys.readouterr().err
+
+
+def test_feature_table_marks_gold_candidates_and_padding(squad_file: Path, tmp_path: Path) -> None:
+    articles = load_squad(squad_file)
+    corpus = SquadCorpus.build(articles, tmp_path / "work")
+    table = feature_table(corpus, articles, AnswerOptions(candidates=5))
+    assert table.values.shape[:2] == (4, 5)
+    assert table.gold.any(axis=1).all()  # every gold sentence is among the candidates
+    assert not table.present.all()  # the tiny corpus has fewer than 5 candidates per question
+    assert not (table.gold & ~table.present).any()
+
+
+def test_fit_weights_never_scores_worse_than_its_start(squad_file: Path, tmp_path: Path) -> None:
+    articles = load_squad(squad_file)
+    corpus = SquadCorpus.build(articles, tmp_path / "work")
+    start = AnswerOptions(candidates=5, title_weight=5.0, local_weight=0.0, paragraph_weight=0.0)
+    table = feature_table(corpus, articles, start)
+    fitted = fit_weights(table, start)
+    before, after = table_scores(table, start), table_scores(table, fitted)
+    assert after[0] + after[1] / 2 >= before[0] + before[1] / 2
+    assert after[0] == 1.0
+
+
+def test_eval_squad_fit_prints_the_weights(
+    squad_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", "squad", str(squad_file), "--fit", "--json"]) == 0
+    weights = json.loads(capsys.readouterr().out)
+    assert {"title_weight", "paragraph_bm25_weight", "type_weight"} <= weights.keys()

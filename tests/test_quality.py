@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import AnswerOptions
 from bot.evaluate.followups import evaluate_followups
 from bot.evaluate.seed import evaluate_seed
 from bot.evaluate.squad import (
@@ -52,7 +53,9 @@ def test_seed_questions_and_attribution_stay_above_their_floors() -> None:
 def squad_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[SquadCorpus, list]:
     articles = load_squad(require(SQUAD_FILE))
     present = [articles[n] for n in PRESENT_ARTICLES]
-    corpus = SquadCorpus.build(present, tmp_path_factory.mktemp("squad"))
+    # The answerer's recommended threshold, whatever MIN_MATCH defaults to in the settings.
+    min_match = AnswerOptions().min_match
+    corpus = SquadCorpus.build(present, tmp_path_factory.mktemp("squad"), min_match=min_match)
     return corpus, articles
 
 
@@ -63,13 +66,14 @@ def test_squad_answers_beat_plain_bm25_and_stay_above_their_floors(
     present = [articles[n] for n in PRESENT_ARTICLES]
     library = corpus.library
     answer, _ = score(corpus, present, answer_ranker(library.ask))
-    assert answer.hit_at_1 >= 0.76, answer
-    assert answer.hit_at_3 >= 0.85, answer
+    # Measured: hit@1 0.796, hit@3 0.900 (re-ranked without abstention 0.814, BM25 0.778).
+    assert answer.hit_at_1 >= 0.78, answer
+    assert answer.hit_at_3 >= 0.88, answer
     # The re-ranking alone (abstention off) must beat the index's own order.
     unfiltered = replace(library_options(library), min_match=0.0)
     reranked, _ = score(corpus, present, options_ranker(library, unfiltered))
     baseline, _ = score(corpus, present, bm25_ranker(library))
-    assert reranked.hit_at_1 >= baseline.hit_at_1 + 0.01, (reranked, baseline)
+    assert reranked.hit_at_1 >= baseline.hit_at_1 + 0.025, (reranked, baseline)
     assert reranked.hit_at_3 >= baseline.hit_at_3, (reranked, baseline)
 
 
@@ -79,7 +83,7 @@ def test_squad_questions_about_absent_articles_are_mostly_declined(
     corpus, articles = squad_corpus
     questions = [q.text for n in ABSENT_ARTICLES for q in articles[n].questions]
     answered = sum(corpus.library.ask(q).answered for q in questions) / len(questions)
-    assert answered <= 0.08
+    assert answered <= 0.06  # measured 0.043
 
 
 def test_follow_ups_use_the_conversation() -> None:
