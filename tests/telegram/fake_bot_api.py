@@ -86,7 +86,7 @@ class FakeBotApi:
 
     def __init__(self, token: str = TOKEN, poll_cap: float = 0.3) -> None:
         self.state = _State(token=token, poll_cap=poll_cap)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self.state))
+        self._server = _BotApiServer(("127.0.0.1", 0), _handler_for(self.state))
         self._server.daemon_threads = True
         # A short poll interval keeps shutdown() (which waits for one poll) fast.
         self._thread = threading.Thread(
@@ -181,11 +181,22 @@ class FakeBotApi:
                 self.state.changed.wait(left)
 
 
+class _BotApiServer(ThreadingHTTPServer):
+    """The real Bot API accepts many connections at once; the default backlog of 5 drops
+    connections when the bot sends dozens of replies concurrently (httpx.ReadError)."""
+
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
     """A request handler class bound to one server's state."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes; with Nagle on, each response
+        # waits ~40 ms for a delayed ACK, which is not the bot's latency.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             """Keep test output quiet."""
