@@ -71,6 +71,10 @@ class StoredPassages(Sequence[Passage]):
     def __iter__(self) -> Iterator[Passage]:
         return (self[i] for i in range(len(self._rows)))
 
+    def paragraphs(self) -> list[int]:
+        """The sentences' paragraph numbers, without making Passage objects."""
+        return [row.paragraph if isinstance(row, Passage) else row[0] for row in self._rows]
+
     def texts(self) -> list[str]:
         """The sentences' texts, without making Passage objects (for indexing)."""
         return [row.text if isinstance(row, Passage) else row[1] for row in self._rows]

@@ -240,8 +240,9 @@ def test_term_proximity_rewards_query_terms_close_together(
 
 def test_paragraph_bm25_prefers_the_paragraph_about_the_question(library: Library) -> None:
     article = next(a for a in library.articles() if "Ferry" in a.title)
-    stats = ArticleStats.of(library.passages_of(article.id), library.index.tokens(article.id))
     idf = {"pier": 2.0, "repair": 2.0}
+    tokens = library.index.tokens(article.id)
+    stats = ArticleStats.of(library.passages_of(article.id), tokens, idf.keys())
     scores = {p: stats.paragraph_bm25(p, idf) for p in stats.paragraph_counts}
     about_repairs = library.passages_of(article.id)[3].paragraph  # "Lee said the pier ..."
     assert max(scores, key=scores.__getitem__) == about_repairs
@@ -270,5 +271,6 @@ def test_removed_article_is_no_longer_quoted(library: Library) -> None:
 def test_article_statistics_use_the_index_terms_of_each_sentence(library: Library) -> None:
     for article in library.articles():
         passages = library.passages_of(article.id)
-        stats = ArticleStats.of(passages, library.index.tokens(article.id))
+        stats = ArticleStats.of(passages, library.index.tokens(article.id), {"ferri"})
         assert stats.terms == [passage_terms(p.text) for p in passages]
+        assert set(stats.sentence_df) <= {"ferri"}
