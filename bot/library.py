@@ -42,6 +42,17 @@ def build_passages(article: Article) -> tuple[Passage, ...]:
     return tuple(passages)
 
 
+EXAMPLE_SPEAKER_WORDS = 6
+
+
+def lower_article(phrase: str) -> str:
+    """ "The sources" -> "the sources", so the phrase reads well mid-sentence."""
+    first, _, rest = phrase.partition(" ")
+    if first in ("A", "An", "The") and rest:
+        return f"{first.lower()} {rest}"
+    return phrase
+
+
 def canonical_url(url: str | None) -> str | None:
     """The url as compared for duplicates: no fragment, lower-case host, no trailing slash."""
     if not url:
@@ -161,10 +172,19 @@ class Library:
             return self._answerer.answer(question, conversation)
 
     def example_questions(self, limit: int = 3) -> list[str]:
-        """Questions this corpus can answer, made from the newest articles' headlines."""
+        """Questions this corpus can answer: what a named speaker of a new article said."""
         with self._lock:
             newest = heapq.nlargest(limit, self._articles.values(), key=lambda a: a.added or "")
-            return [f"What is known about: {a.title}?" for a in newest]
+            return [self._example_question(article) for article in newest]
+
+    def _example_question(self, article: Article) -> str:
+        for passage in self._passages[article.id]:
+            credit = passage.attribution
+            if credit.source == "explicit" and credit.speaker and credit.speaker != article.outlet:
+                speaker = credit.speaker.split(",")[0]
+                if len(speaker.split()) <= EXAMPLE_SPEAKER_WORDS:
+                    return f"What did {lower_article(speaker)} say?"
+        return f"What happened: {article.title}?"
 
     def _resolve_id(self, article_id: str) -> str:
         article_id = article_id.strip().lower()

@@ -171,3 +171,13 @@ def test_canonical_url_ignores_what_does_not_change_the_page(
     url: str | None, expected: str | None
 ) -> None:
     assert canonical_url(url) == expected
+
+
+def test_example_questions_ask_about_a_named_speaker(settings: Settings) -> None:
+    library = Library.open(settings)
+    library.add(mars_article())
+    examples = library.example_questions(2)
+    assert examples[0] == "What did a NASA scientist say?"
+    assert len(examples) == 2
+    for question in examples:
+        assert library.ask(question).answered
