@@ -18,7 +18,6 @@ import argparse
 import gzip
 import json
 import re
-import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import trafilatura
 
+from bot.evaluate import print_report
 from bot.ingest import read_file
 from bot.models import BotError, IngestError
 from bot.settings import Settings
@@ -112,16 +112,12 @@ def run_extraction(args: argparse.Namespace, settings: Settings | None = None) -
     `settings` is accepted because the CLI calls every command with them; ingestion of local
     files needs none.
     """
-    try:
-        report = evaluate_extraction(args.path, limit=args.limit)
-    except BotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(report_to_json(report), indent=2))
-    else:
-        print(format_report(report))
-    return 0
+    return print_report(
+        lambda: evaluate_extraction(args.path, limit=args.limit),
+        as_json=args.json,
+        to_json=report_to_json,
+        to_text=format_report,
+    )
 
 
 def report_to_json(report: ExtractionReport) -> dict[str, object]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot.conversation import Conversation
+from bot.evaluate import print_report
 from bot.ingest import read_text
 from bot.library import Library
 from bot.models import Answer, BotError, DuplicateArticleError
@@ -138,16 +138,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run_followups(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run the evaluation and print a table (or JSON); 1 when the dataset cannot be read."""
-    try:
-        report = evaluate_followups(args.path, settings)
-    except BotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(asdict(report), indent=2, ensure_ascii=False))
-    else:
-        print(format_report(report))
-    return 0
+    return print_report(
+        lambda: evaluate_followups(args.path, settings),
+        as_json=args.json,
+        to_json=asdict,
+        to_text=format_report,
+    )
 
 
 def format_report(report: FollowupReport) -> str:

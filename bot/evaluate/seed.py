@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bot.evaluate import print_report
 from bot.ingest import read_file
 from bot.library import Library
 from bot.models import Article, BotError
@@ -152,16 +152,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 def run_seed(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run the seed evaluation and print a table (or JSON); 1 when the article is missing."""
     settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
-    try:
-        report = evaluate_seed(args.article or default_article(settings), settings)
-    except BotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(asdict(report), indent=2, ensure_ascii=False))
-    else:
-        print(format_report(report))
-    return 0
+    return print_report(
+        lambda: evaluate_seed(args.article or default_article(settings), settings),
+        as_json=args.json,
+        to_json=asdict,
+        to_text=format_report,
+    )
 
 
 def format_report(report: SeedReport) -> str:

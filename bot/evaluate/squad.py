@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer import Answerer, AnswerOptions, Features
+from bot.evaluate import print_report
 from bot.ingest import read_text
 from bot.library import Library
 from bot.models import Answer, BotError, IngestError
@@ -473,22 +474,18 @@ def run_squad(args: argparse.Namespace, settings: Settings | None = None) -> int
     )
     if args.fit:
         return _print_fit(args, settings)
-    try:
-        report = evaluate_squad(
+    return print_report(
+        lambda: evaluate_squad(
             args.path,
             settings,
             limit=args.limit,
             only=args.only,
             abstention=not args.no_abstention,
-        )
-    except (BotError, IngestError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(report_to_json(report), indent=2))
-    else:
-        print(format_report(report))
-    return 0
+        ),
+        as_json=args.json,
+        to_json=report_to_json,
+        to_text=format_report,
+    )
 
 
 def _print_fit(args: argparse.Namespace, settings: Settings) -> int:
