@@ -42,3 +42,13 @@ def test_readme_mentions_every_command() -> None:
 
 def test_procfile_runs_the_bot_as_a_worker() -> None:
     assert (PROJECT_DIR / "Procfile").read_text().strip() == "worker: python -m bot run"
+
+
+def test_readme_example_answer_is_what_the_shipped_corpus_answers(settings: Settings) -> None:
+    from bot.library import Library
+    from bot.render import render_text
+
+    question = "Who wants U.S. troops in Ukraine?"
+    block = re.search(r"```text\n\$ python -m bot ask \"(.+?)\"\n(.+?)\n```", README, re.DOTALL)
+    assert block is not None and block.group(1) == question
+    assert render_text(Library.open(settings).ask(question)) == block.group(2)
