@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ if str(TELEGRAM_TESTS) not in sys.path:
 
 from fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 from fake_updates import ADMIN_ID  # noqa: E402
+from outgoing import record_errors  # noqa: E402
+from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter, Application  # noqa: E402
 
 from bot.ingest import read_file  # noqa: E402
@@ -123,3 +127,40 @@ def make_settings(tmp_path: Path, fake_api: FakeBotApi) -> Callable[..., Setting
 @pytest.fixture
 def library(make_settings: Callable[..., Settings]) -> Library:
     return seeded_library(make_settings())
+
+
+@dataclass
+class SyncBot:
+    """One bot on its own event loop, so that hypothesis (which is synchronous) can drive it."""
+
+    loop: asyncio.AbstractEventLoop
+    application: Application
+    api: FakeBotApi
+    library: Library
+    errors: list[BaseException]
+    examples: int = 0
+    added: int = 0
+
+    def feed(self, update: dict[str, Any]) -> None:
+        self.loop.run_until_complete(
+            self.application.process_update(
+                Update.de_json({"update_id": 1, **update}, self.application.bot)
+            )
+        )
+
+
+@contextmanager
+def sync_bot(root: Path) -> Iterator[SyncBot]:
+    """A seeded, unthrottled bot against a fake Bot API, for a whole test module."""
+    loop = asyncio.new_event_loop()
+    with fast_fake_api() as api:
+        settings_ = hardening_settings(api, root)
+        library = seeded_library(settings_)
+        application = build_application(settings_, library, rate_limiter=unthrottled())
+        errors = record_errors(application)
+        loop.run_until_complete(application.initialize())
+        try:
+            yield SyncBot(loop, application, api, library, errors)
+        finally:
+            loop.run_until_complete(application.shutdown())
+            loop.close()

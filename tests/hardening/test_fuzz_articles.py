@@ -8,28 +8,20 @@ the count (default run: 300; `-m slow`: 2,000).
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import itertools
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import example_count, fast_fake_api, hardening_settings, seeded_library, unthrottled
-from fake_bot_api import FakeBotApi
+from conftest import SyncBot, example_count, sync_bot
 from fake_updates import ADMIN_ID, entities_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from outgoing import call_count, calls_since, invalid_calls, record_errors
+from outgoing import call_count, calls_since, invalid_calls
 from strict_html import parse_telegram_html
-from telegram import Update
-from telegram.ext import Application
-
-from bot.library import Library
-from bot.telegram.app import build_application
 
 DEFAULT_EXAMPLES = 300
 SLOW_EXAMPLES = 2_000
@@ -81,39 +73,13 @@ def article_bytes(draw: st.DrawFn) -> bytes:
     return text.encode(encoding, errors="replace")
 
 
-@dataclass
-class IngestBot:
-    loop: asyncio.AbstractEventLoop
-    application: Application
-    api: FakeBotApi
-    library: Library
-    errors: list[BaseException]
-    examples: int = 0
-    added: int = 0
-
-    def feed(self, update: dict[str, Any]) -> None:
-        self.loop.run_until_complete(
-            self.application.process_update(
-                Update.de_json({"update_id": 1, **update}, self.application.bot)
-            )
-        )
+IngestBot = SyncBot
 
 
 @pytest.fixture(scope="module")
 def ingest_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IngestBot]:
-    loop = asyncio.new_event_loop()
-    root = tmp_path_factory.mktemp("ingest")
-    with fast_fake_api() as api:
-        settings_ = hardening_settings(api, root)
-        library = seeded_library(settings_)
-        application = build_application(settings_, library, rate_limiter=unthrottled())
-        errors = record_errors(application)
-        loop.run_until_complete(application.initialize())
-        try:
-            yield IngestBot(loop, application, api, library, errors)
-        finally:
-            loop.run_until_complete(application.shutdown())
-            loop.close()
+    with sync_bot(tmp_path_factory.mktemp("ingest")) as bot:
+        yield bot
 
 
 _ids = itertools.count(50_000)

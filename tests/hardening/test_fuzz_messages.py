@@ -8,33 +8,25 @@ HARDENING_EXAMPLES sets the count (default run: 1,500; `-m slow`: 10,000).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import (
+    SyncBot,
     example_count,
-    fast_fake_api,
-    hardening_settings,
-    seeded_library,
-    unthrottled,
+    sync_bot,
 )
-from fake_bot_api import BOT_USER, BOT_USERNAME, FakeBotApi
+from fake_bot_api import BOT_USER, BOT_USERNAME
 from fake_updates import entities_for, utf16_offset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from outgoing import call_count, calls_since, invalid_calls, record_errors
-from telegram import Update
-from telegram.ext import Application
+from outgoing import call_count, calls_since, invalid_calls
 
-from bot.library import Library
 from bot.settings import PROJECT_DIR
-from bot.telegram.app import build_application
 
 DEFAULT_EXAMPLES = 1_500
 SLOW_EXAMPLES = 10_000
@@ -89,40 +81,13 @@ ENTITY_TYPES = ("mention", "bold", "bot_command", "text_mention", "url", "hashta
 USERS = (1001, 1002, 1003, 1004)
 
 
-@dataclass
-class FuzzBot:
-    """One bot for the whole module, on its own event loop, so hypothesis can drive it."""
-
-    loop: asyncio.AbstractEventLoop
-    application: Application
-    api: FakeBotApi
-    library: Library
-    errors: list[BaseException]
-    examples: int = 0
-
-    def feed(self, update: dict[str, Any]) -> None:
-        self.loop.run_until_complete(
-            self.application.process_update(
-                Update.de_json({"update_id": 1, **update}, self.application.bot)
-            )
-        )
+FuzzBot = SyncBot
 
 
 @pytest.fixture(scope="module")
 def fuzz_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzBot]:
-    loop = asyncio.new_event_loop()
-    root = tmp_path_factory.mktemp("fuzz")
-    with fast_fake_api() as api:
-        settings_ = hardening_settings(api, root)
-        library = seeded_library(settings_)
-        application = build_application(settings_, library, rate_limiter=unthrottled())
-        errors = record_errors(application)
-        loop.run_until_complete(application.initialize())
-        try:
-            yield FuzzBot(loop, application, api, library, errors)
-        finally:
-            loop.run_until_complete(application.shutdown())
-            loop.close()
+    with sync_bot(tmp_path_factory.mktemp("fuzz")) as bot:
+        yield bot
 
 
 _message_ids = itertools.count(10_000)
