@@ -97,13 +97,18 @@ def _quote_block(text: str, line: str) -> str:
 
 def pack_blocks(blocks: Iterable[str], limit: int = MAX_MESSAGE_UTF16) -> list[str]:
     """Join blocks with blank lines into as few messages as fit; a block is never split."""
+    return _pack(blocks, "\n\n", limit)
+
+
+def _pack(parts: Iterable[str], separator: str, limit: int) -> list[str]:
+    """Greedily join parts with `separator` into messages of at most `limit` UTF-16 units."""
     messages: list[str] = []
     current = ""
-    for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
+    for part in parts:
+        candidate = f"{current}{separator}{part}" if current else part
         if current and utf16_len(candidate) > limit:
             messages.append(current)
-            candidate = block
+            candidate = part
         current = candidate
     if current:
         messages.append(current)
@@ -147,17 +152,7 @@ def _source_line(article: Article) -> str:
 
 def pack_lines(lines: Iterable[str], limit: int = MAX_MESSAGE_UTF16) -> list[str]:
     """Join lines with newlines into as few messages as fit."""
-    messages: list[str] = []
-    current = ""
-    for line in lines:
-        candidate = f"{current}\n{line}" if current else line
-        if current and utf16_len(candidate) > limit:
-            messages.append(current)
-            candidate = line
-        current = candidate
-    if current:
-        messages.append(current)
-    return messages
+    return _pack(lines, "\n", limit)
 
 
 def render_help(
