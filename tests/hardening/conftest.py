@@ -6,8 +6,8 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,28 +83,6 @@ def seeded_library(settings: Settings) -> Library:
 def unthrottled() -> AIORateLimiter:
     """A limiter that still retries 429s but does not pace sends to Telegram's quotas."""
     return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-
-
-@asynccontextmanager
-async def running(
-    settings: Settings,
-    library: Library,
-    request_timeout: float = 5.0,
-    rate_limiter: AIORateLimiter | None = None,
-) -> AsyncIterator[Application]:
-    """An initialized Application with post_init/post_shutdown run as run_polling would."""
-    application = build_application(
-        settings, library, request_timeout=request_timeout, rate_limiter=rate_limiter
-    )
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    try:
-        yield application
-    finally:
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
 
 
 def fast_fake_api(**options: Any) -> FakeBotApi:

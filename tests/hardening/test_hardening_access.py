@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import running
+from app_runner import running
 from fake_bot_api import BOT_USERNAME, TOKEN, FakeBotApi
 from fake_updates import ADMIN_ID, GROUP_ID, USER_ID, feed, message, message_update
 from outgoing import invalid_calls

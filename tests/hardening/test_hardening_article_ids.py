@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import running
+from app_runner import running
 from fake_bot_api import FakeBotApi
 from fake_updates import ADMIN_ID, feed, message_update
 

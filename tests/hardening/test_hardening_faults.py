@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import running
+from app_runner import running
 from fake_bot_api import TOKEN, FakeBotApi
 from fake_updates import feed, message_update
 from flaky_proxy import FlakyProxy

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import running
+from app_runner import running
 from fake_bot_api import ApiCall, FakeBotApi
 from fake_updates import ADMIN_ID, message_update
 from outgoing import invalid_calls, record_errors

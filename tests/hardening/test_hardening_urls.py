@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import running
+from app_runner import running
 from fake_bot_api import FakeBotApi
 from fake_updates import ADMIN_ID, feed, message_update
 from strict_html import parse_telegram_html

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from app_runner import running
 from fake_bot_api import TOKEN, FakeBotApi
 from fake_updates import ADMIN_ID
 from telegram.ext import Application
@@ -16,7 +17,6 @@ from telegram.ext import Application
 from bot.ingest import read_file
 from bot.library import Library
 from bot.settings import PROJECT_DIR, Settings
-from bot.telegram.app import build_application
 
 BOT_ENV = (
     "TELEGRAM_BOT_TOKEN",
@@ -92,23 +92,6 @@ def library(settings: Settings) -> Library:
     for path in sorted(ARTICLES_DIR.glob("*.txt")):
         opened.add(read_file(path))
     return opened
-
-
-@asynccontextmanager
-async def running(
-    settings: Settings, library: Library, request_timeout: float = 5.0
-) -> AsyncIterator[Application]:
-    """An initialized Application, with post_init/post_shutdown run as run_polling would."""
-    application = build_application(settings, library, request_timeout=request_timeout)
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    try:
-        yield application
-    finally:
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
 
 
 @pytest.fixture
