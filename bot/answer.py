@@ -24,15 +24,17 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+import numpy as np
 
 from bot.conversation import Conversation, Turn
-from bot.index import BM25Index, Hit
+from bot.index import BM25Index, Hit, TermCounts
 from bot.models import Answer, Article, Passage, Quote
-from bot.store import StoredPassages
 from bot.text import tokenize, words
 
 MAX_QUESTION_CHARS = 1000
+T = TypeVar("T", str, int)  # a term, or its column in a question
 
 # "What else did he say?", "Anything more from her?", "What other ..."
 MORE_FROM_SPEAKER = re.compile(
@@ -225,8 +227,6 @@ class Answerer:
         self.index = index
         self.lookup = lookup
         self.options = options
-        self._article_stats: dict[str, ArticleStats] = {}
-        self._stats_query: frozenset[str] = frozenset()
 
     def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
         """Answer a question, using the conversation for follow-ups."""
@@ -305,31 +305,34 @@ class Answerer:
         if not tokens:
             return ()
         weights = self._term_weights(tokens)
-        total = sum(weights.values())
-        if total <= 0:
+        if sum(weights.values()) <= 0:
             return ()
-        hits = self.index.search(tokens, self.options.candidates, keys=articles)
+        candidates = self._candidates(
+            self.index.search(tokens, self.options.candidates, keys=articles)
+        )
+        if not candidates:
+            return ()
+        evidence = self._evidence_of(tokens, weights, candidates)
         ranked = [
             candidate
-            for candidate in self._rerank(question, tokens, weights, hits)
+            for candidate in self._rerank(question, tokens, weights, candidates, evidence)
             if (candidate.passage.article_id, candidate.passage.position) not in exclude
         ]
+        if not ranked:
+            return ()
         # The question's own terms decide whether to answer; terms carried over from the
         # previous turn only help to rank.
         own = set(tokenize(question)) & weights.keys()
         judged = {t: w for t, w in weights.items() if t in own} if own else weights
-        total = sum(judged.values())
-        query = frozenset(weights)
-        shares = [self._coverage(c.passage, c.article, judged, query) / total for c in ranked]
+        sentence, paragraph = evidence.coverage(ranked, judged)
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
-        evidence = self._evidence(ranked, shares, judged, query)
-        if not shares or evidence < self.options.min_match:
+        if self._confidence(sentence, paragraph, len(judged)) < self.options.min_match:
             return ()
         quotes: list[Quote] = []
         texts: set[str] = set()
         best = 0.0
-        for candidate, share in zip(ranked, shares, strict=True):
+        for candidate, share in zip(ranked, sentence.tolist(), strict=True):
             passage = candidate.passage
             if share < self.options.quote_match or passage.text in texts:
                 continue
@@ -342,32 +345,18 @@ class Answerer:
                 break
         return tuple(quotes)
 
-    def _evidence(
-        self,
-        ranked: Sequence[_Candidate],
-        shares: Sequence[float],
-        judged: dict[str, float],
-        query: frozenset[str],
-    ) -> float:
+    def _confidence(self, sentence: np.ndarray, paragraph: np.ndarray, terms: int) -> float:
         """How sure we are that the corpus answers the question at all (compared to min_match).
 
-        Shares of the question's weight do not grow with the corpus, unlike BM25 scores. A
-        question is written about a paragraph, so the paragraph's coverage counts too; short
-        questions match by chance more easily, so a longer one needs a little less.
+        `sentence` and `paragraph` are each ranked candidate's share of the question's weight
+        in the sentence (or headline) and in its paragraph. Shares do not grow with the corpus,
+        unlike BM25 scores. A question is written about a paragraph, so the paragraph's
+        coverage counts too; short questions match by chance more easily, so a longer one
+        needs a little less.
         """
-        if not shares:
-            return 0.0
-        total = sum(judged.values())
-        paragraph = max(
-            sum(w for t, w in judged.items() if t in terms) / total
-            for c in ranked
-            for terms in (
-                self._stats(c.passage.article_id, query).paragraph_terms[c.passage.paragraph],
-            )
-        )
-        sentence = max(shares) * (1 + self.options.length_bonus * math.log(len(judged)))
+        best = float(sentence.max()) * (1 + self.options.length_bonus * math.log(terms))
         share = self.options.sentence_share
-        return share * sentence + (1 - share) * paragraph
+        return share * best + (1 - share) * float(paragraph.max())
 
     def candidate_features(self, question: str) -> list[tuple[Passage, Features]]:
         """The index's candidates for a question, in index order, with their features."""
@@ -375,7 +364,10 @@ class Answerer:
         weights = self._term_weights(tokens)
         hits = self.index.search(tokens, self.options.candidates) if tokens else []
         candidates = self._candidates(hits)
-        features = self.features(question, tokens, weights, candidates) if candidates else []
+        if not candidates:
+            return []
+        evidence = self._evidence_of(tokens, weights, candidates)
+        features = self.features(question, tokens, candidates, evidence)
         return [(c.passage, f) for c, f in zip(candidates, features, strict=True)]
 
     def _candidates(self, hits: list[Hit]) -> list[_Candidate]:
@@ -389,14 +381,29 @@ class Answerer:
             for hit in hits
         ]
 
+    def _evidence_of(
+        self, tokens: list[str], weights: dict[str, float], candidates: Sequence[_Candidate]
+    ) -> QueryEvidence:
+        """The question's terms counted in every sentence of the candidates' articles."""
+        keys = list(dict.fromkeys(c.passage.article_id for c in candidates))
+        return QueryEvidence.of(
+            self.index.term_counts(keys, tokens),
+            weights,
+            {key: set(passage_terms(self.lookup.article(key).title)) for key in keys},
+        )
+
     def _rerank(
-        self, question: str, tokens: list[str], weights: dict[str, float], hits: list[Hit]
+        self,
+        question: str,
+        tokens: list[str],
+        weights: dict[str, float],
+        candidates: list[_Candidate],
+        evidence: QueryEvidence,
     ) -> list[_Candidate]:
         """Candidates best first by the weighted features (index order when not re-ranking)."""
-        candidates = self._candidates(hits)
-        if not self.options.rerank or not candidates:
+        if not self.options.rerank:
             return candidates
-        features = self.features(question, tokens, weights, candidates)
+        features = self.features(question, tokens, candidates, evidence)
         rescored = [
             replace(candidate, score=feature.score(self.options))
             for candidate, feature in zip(candidates, features, strict=True)
@@ -408,98 +415,54 @@ class Answerer:
         self,
         question: str,
         tokens: list[str],
-        weights: dict[str, float],
         candidates: Sequence[_Candidate],
+        evidence: QueryEvidence,
     ) -> list[Features]:
-        """The re-ranking evidence of each candidate; reads only the candidates' articles."""
-        scores = self._context_scores(tokens, [c.hit for c in candidates])
-        bigrams = _bigrams(tokens)
+        """The re-ranking evidence of each candidate, from the counts of its article."""
+        rows = evidence.rows(candidates)
+        article = evidence.article_of_row[rows]
+        group = evidence.group[rows]
+        w, local = evidence.weights, evidence.local_idf[article]
+        in_paragraph = evidence.paragraph_counts[group] > 0
+        in_sentence = evidence.counts.counts[rows] > 0
+        previous, following = evidence.neighbour_scores(rows)
+        paragraph_bm25 = evidence.paragraph_bm25(group, w)
+        title = evidence.title[article] @ w
         wanted = answer_type(question)
+        query_pairs = _bigrams(evidence.columns_of(tokens))
+        everything = range(len(w))
         result = []
-        query = frozenset(tokens)
-        for candidate in candidates:
-            passage = candidate.passage
-            stats = self._stats(passage.article_id, query)
-            passages = stats.passages
-            local = stats.sentence_idf(weights)
-            terms_list = stats.terms[passage.position]
-            terms = set(terms_list)
-            paragraph = stats.paragraph_terms[passage.paragraph]
-            neighbours: dict[int, float] = {}
-            for position in (passage.position - 1, passage.position + 1):
-                if (
-                    0 <= position < len(passages)
-                    and passages[position].paragraph == passage.paragraph
-                ):
-                    neighbours[position] = scores.get((passage.article_id, position), 0.0)
-            title = set(passage_terms(candidate.article.title))
-            found = bigrams.intersection(_bigrams(terms_list))
+        for i, candidate in enumerate(candidates):
+            columns = evidence.row_columns(int(rows[i]))
+            found = query_pairs.intersection(_bigrams(columns))
             result.append(
                 Features(
                     bm25=candidate.hit.score,
-                    context=sum(neighbours.values()),
-                    previous=neighbours.get(passage.position - 1, 0.0),
-                    paragraph=sum(w for t, w in weights.items() if t in paragraph),
-                    paragraph_local=sum(w for t, w in local.items() if t in paragraph),
-                    local=sum(w for t, w in local.items() if t in terms),
-                    title=sum(w for t, w in weights.items() if t in title),
-                    phrase=sum(weights[a] + weights[b] for a, b in found),
+                    context=float(previous[i] + following[i]),
+                    previous=float(previous[i]),
+                    paragraph=float(in_paragraph[i] @ w),
+                    paragraph_local=float(in_paragraph[i] @ local[i]),
+                    local=float(in_sentence[i] @ local[i]),
+                    title=float(title[i]),
+                    phrase=float(sum(w[a] + w[b] for a, b in found)),
                     answer_type=float(
-                        wanted is not None and _has_answer_type(wanted, passage.text, question)
+                        wanted is not None
+                        and _has_answer_type(wanted, candidate.passage.text, question)
                     ),
-                    paragraph_bm25=stats.paragraph_bm25(passage.paragraph, weights),
-                    proximity=term_proximity(terms_list, weights.keys()),
+                    paragraph_bm25=float(paragraph_bm25[i]),
+                    proximity=term_proximity(columns, everything),
                 )
             )
         return result
-
-    def _stats(self, article_id: str, query: frozenset[str]) -> ArticleStats:
-        """One article's statistics for the question's terms, kept while the question is.
-
-        Counting only the question's terms keeps this at ~0.1 ms an article; full term
-        counts cost ~0.6 ms each and, at archive scale, most candidate articles are new.
-        """
-        if query != self._stats_query:
-            self._article_stats.clear()
-            self._stats_query = query
-        cached = self._article_stats.get(article_id)
-        if cached is None:
-            passages = self.lookup.passages_of(article_id)
-            terms = self._tokens_of(article_id, passages)
-            cached = ArticleStats.of(passages, terms, query)
-            self._article_stats[article_id] = cached
-        return cached
-
-    def _tokens_of(self, article_id: str, passages: Sequence[Passage]) -> list[tuple[str, ...]]:
-        """Each sentence's index terms, read back from the index rather than re-tokenised."""
-        try:
-            return self.index.tokens(article_id)
-        except KeyError:
-            return [passage_terms(p.text) for p in passages]
-
-    def _context_scores(self, tokens: list[str], hits: list[Hit]) -> dict[tuple[str, int], float]:
-        """Exact BM25 scores of every sentence in the candidates' articles (not the corpus)."""
-        keys = {hit.key for hit in hits}
-        size = sum(len(self.lookup.passages_of(key)) for key in keys)
-        found = self.index.search(tokens, size, keys=keys)
-        return {(hit.key, hit.position): hit.score for hit in found}
 
     def _term_weights(self, tokens: list[str]) -> dict[str, float]:
         """A positive weight per distinct query term: rarer terms weigh more."""
         n = len(self.index)
         return {
             term: math.log(1 + (n - df + 0.5) / (df + 0.5))
-            for term in set(tokens)
+            for term in dict.fromkeys(tokens)
             for df in (self.index.document_frequency(term),)
         }
-
-    def _coverage(
-        self, passage: Passage, article: Article, weights: dict[str, float], query: frozenset[str]
-    ) -> float:
-        """Weight of the question's terms found in the sentence or its article's headline."""
-        terms = self._stats(passage.article_id, query).terms[passage.position]
-        present = set(terms) | set(passage_terms(article.title))
-        return sum(w for term, w in weights.items() if term in present)
 
     def _quote(self, article_id: str, position: int, score: float) -> Quote:
         return Quote(
@@ -508,75 +471,122 @@ class Answerer:
 
 
 @dataclass(frozen=True)
-class ArticleStats:
-    """Within-article term statistics: sentence df, and each paragraph as a BM25 document."""
+class QueryEvidence:
+    """A question's terms counted in every sentence and paragraph of the candidates' articles.
 
-    passages: Sequence[Passage]
-    terms: list[tuple[str, ...]]  # each sentence's index terms, by position
-    sentence_df: dict[str, int]
-    paragraph_terms: dict[int, set[str]]
-    paragraph_counts: dict[int, dict[str, int]]
-    paragraph_norm: dict[int, float]  # BM25 length normaliser of each paragraph
+    Columns are the question's distinct terms (`counts.terms`); paragraphs are numbered across
+    all the articles ("groups"), each scored as a BM25 document among its article's paragraphs.
+    """
+
+    counts: TermCounts
+    weights: np.ndarray  # (terms,) each term's weight in the whole corpus
+    article: dict[str, int]  # article id -> its number in `counts`
+    article_of_row: np.ndarray  # (rows,) each sentence's article number
+    group: np.ndarray  # (rows,) each sentence's paragraph group
+    paragraph_counts: np.ndarray  # (groups, terms) occurrences in each paragraph
+    paragraph_norm: np.ndarray  # (groups,) BM25 length normaliser of each paragraph
+    local_idf: np.ndarray  # (articles, terms) idf among the article's sentences
+    title: np.ndarray  # (articles, terms) True where the headline holds the term
 
     @classmethod
     def of(
-        cls,
-        passages: Sequence[Passage],
-        terms_by_position: list[tuple[str, ...]],
-        query: Collection[str],
-    ) -> ArticleStats:
-        """Count the query's terms in the article's sentences and paragraphs."""
-        sentence_df: dict[str, int] = {}
-        counts: dict[int, dict[str, int]] = {}
-        lengths: dict[int, int] = {}
-        for paragraph, terms in zip(paragraph_numbers(passages), terms_by_position, strict=True):
-            lengths[paragraph] = lengths.get(paragraph, 0) + len(terms)
-            bag = counts.setdefault(paragraph, {})
-            matched = [term for term in terms if term in query]
-            for term in matched:
-                bag[term] = bag.get(term, 0) + 1
-            for term in set(matched):
-                sentence_df[term] = sentence_df.get(term, 0) + 1
-        mean = (sum(lengths.values()) / len(lengths)) if lengths else 1.0
-        norm = {
-            p: PARAGRAPH_K1 * (1 - PARAGRAPH_B + PARAGRAPH_B * n / (mean or 1.0))
-            for p, n in lengths.items()
-        }
-        vocabulary = {p: set(bag) for p, bag in counts.items()}
-        return cls(passages, terms_by_position, sentence_df, vocabulary, counts, norm)
-
-    def sentence_idf(self, weights: dict[str, float]) -> dict[str, float]:
-        """Idf of each query term among the article's sentences (topic words weigh little)."""
-        size = len(self.passages)
-        return {t: math.log(1 + size / (self.sentence_df.get(t, 0) + 0.5)) for t in weights}
-
-    def paragraph_bm25(self, paragraph: int, idf: dict[str, float]) -> float:
-        """BM25 of one paragraph for query terms with the given idf."""
-        bag = self.paragraph_counts.get(paragraph, {})
-        norm = self.paragraph_norm.get(paragraph, PARAGRAPH_K1)
-        return sum(
-            w * tf * (PARAGRAPH_K1 + 1) / (tf + norm)
-            for t, w in idf.items()
-            for tf in (bag.get(t, 0),)
-            if tf
+        cls, counts: TermCounts, weights: dict[str, float], titles: dict[str, set[str]]
+    ) -> QueryEvidence:
+        """Sum the counts per paragraph and per article."""
+        sizes = np.diff(counts.starts)
+        article_of_row = np.repeat(np.arange(len(sizes)), sizes)
+        # A paragraph is an (article, paragraph number) pair, wherever its sentences are.
+        pairs = (article_of_row.astype(np.int64) << 32) | (
+            counts.paragraphs.astype(np.int64) & 0xFFFFFFFF
+        )
+        keys, group = np.unique(pairs, return_inverse=True)
+        order = np.argsort(group, kind="stable")
+        # Every group has a sentence (there is at least one, a candidate), so no run is empty.
+        firsts = np.flatnonzero(np.diff(group[order], prepend=-1))
+        paragraph_counts = np.add.reduceat(counts.counts[order], firsts)
+        lengths = np.add.reduceat(counts.lengths[order].astype(np.int64), firsts)
+        owner = keys >> 32
+        paragraphs_per_article = np.bincount(owner, minlength=len(sizes))
+        total = np.bincount(owner, weights=lengths, minlength=len(sizes))
+        mean = total / np.maximum(paragraphs_per_article, 1)
+        mean[mean == 0] = 1.0  # an article of empty sentences: any normaliser will do
+        norm = PARAGRAPH_K1 * (1 - PARAGRAPH_B + PARAGRAPH_B * lengths / mean[owner])
+        present = np.zeros((len(counts.counts) + 1, len(counts.terms)), dtype=np.int64)
+        np.cumsum(counts.counts > 0, axis=0, out=present[1:])
+        sentence_df = present[counts.starts[1:]] - present[counts.starts[:-1]]
+        local_idf = np.log(1 + sizes[:, None] / (sentence_df + 0.5))
+        title = np.array(
+            [[term in titles[key] for term in counts.terms] for key in counts.keys], dtype=bool
+        ).reshape(len(counts.keys), len(counts.terms))
+        return cls(
+            counts,
+            np.array([weights[term] for term in counts.terms]),
+            {key: i for i, key in enumerate(counts.keys)},
+            article_of_row,
+            group,
+            paragraph_counts,
+            norm,
+            local_idf,
+            title,
         )
 
+    def rows(self, candidates: Sequence[_Candidate]) -> np.ndarray:
+        """The row of each candidate sentence."""
+        starts = self.counts.starts
+        return np.array(
+            [starts[self.article[c.passage.article_id]] + c.passage.position for c in candidates],
+            dtype=np.int64,
+        )
 
-def paragraph_numbers(passages: Sequence[Passage]) -> list[int]:
-    """Each sentence's paragraph number, without building Passage records where stored."""
-    if isinstance(passages, StoredPassages):
-        return passages.paragraphs()
-    return [p.paragraph for p in passages]
+    def row_columns(self, row: int) -> list[int]:
+        """The sentence's tokens as query columns (-1 for terms not in the question)."""
+        token_starts = self.counts.token_starts
+        return self.counts.columns[token_starts[row] : token_starts[row + 1]].tolist()
+
+    def columns_of(self, tokens: Sequence[str]) -> list[int]:
+        """The question's tokens as columns."""
+        column = {term: i for i, term in enumerate(self.counts.terms)}
+        return [column[token] for token in tokens]
+
+    def neighbour_scores(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 scores of the sentences just before and after each row, in the same paragraph."""
+        scores, paragraphs = self.counts.scores, self.counts.paragraphs
+        article = self.article_of_row[rows]
+        starts = self.counts.starts
+        result = []
+        for step, inside in ((-1, rows > starts[article]), (1, rows + 1 < starts[article + 1])):
+            other = np.where(inside, rows + step, rows)
+            same = inside & (paragraphs[other] == paragraphs[rows])
+            result.append(np.where(same, scores[other], 0.0))
+        return result[0], result[1]
+
+    def paragraph_bm25(self, groups: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """BM25 of each given paragraph among its article's paragraphs, with these term weights."""
+        tf = self.paragraph_counts[groups]
+        saturated = tf * (PARAGRAPH_K1 + 1) / (tf + self.paragraph_norm[groups][:, None])
+        return (weights * np.where(tf > 0, saturated, 0.0)).sum(axis=1)
+
+    def coverage(
+        self, candidates: Sequence[_Candidate], judged: dict[str, float]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each candidate's share of the judged weight in its sentence (or headline), and in
+        its paragraph."""
+        weights = np.array([judged.get(term, 0.0) for term in self.counts.terms])
+        total = sum(judged.values())
+        rows = self.rows(candidates)
+        in_sentence = (self.counts.counts[rows] > 0) | self.title[self.article_of_row[rows]]
+        in_paragraph = self.paragraph_counts[self.group[rows]] > 0
+        return in_sentence @ weights / total, in_paragraph @ weights / total
 
 
-def term_proximity(terms: Sequence[str], wanted: Collection[str]) -> float:
+def term_proximity(terms: Sequence[T], wanted: Collection[T]) -> float:
     """Distinct query terms matched over the shortest span holding them all (0 if < 2)."""
     hits = [(i, t) for i, t in enumerate(terms) if t in wanted]
     distinct = len({t for _, t in hits})
     if distinct < 2:
         return 0.0
     best = len(terms)
-    seen: dict[str, int] = {}
+    seen: dict[T, int] = {}
     left = 0
     for at, term in hits:
         seen[term] = seen.get(term, 0) + 1
@@ -590,7 +600,7 @@ def term_proximity(terms: Sequence[str], wanted: Collection[str]) -> float:
     return distinct / best
 
 
-def _bigrams(terms: Sequence[str]) -> set[tuple[str, str]]:
+def _bigrams(terms: Sequence[T]) -> set[tuple[T, T]]:
     return set(itertools.pairwise(terms))
 
 
@@ -606,8 +616,8 @@ def _finite(score: float) -> float:
 __all__ = [
     "AnswerOptions",
     "Answerer",
-    "ArticleStats",
     "Hit",
+    "QueryEvidence",
     "answer_type",
     "is_follow_up",
     "normalise_question",

@@ -5,7 +5,9 @@ work per query. Postings (term -> passages with that term and its frequency) liv
 immutable segments, merged logarithmically as articles arrive, so a query reads only the postings
 of its own terms. Top-k search is exact: a MaxScore-style bound skips the postings of common
 terms whenever the best candidates from rarer terms cannot be overtaken. A forward store keeps
-each passage's tokens as term ids, so callers can read them back (`tokens`) without tokenising.
+each passage's tokens as term ids, so callers can read them back (`tokens`) without tokenising,
+or count a question's terms in whole articles at once (`term_counts`), and each passage's
+paragraph number, so that counting can be done per paragraph too.
 
 Not thread-safe for writers: `add`, `remove` and `save` must not run concurrently with anything
 (the library holds a lock). `search`, `scores`, `idf` and `tokens` only read shared state
@@ -27,13 +29,14 @@ import os
 import secrets
 import threading
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 # 2: adds the forward store (each passage's term ids), so caches written by 1 are rebuilt.
-FORMAT_VERSION = 2
+# 3: adds each passage's paragraph number.
+FORMAT_VERSION = 3
 MANIFEST_NAME = "manifest.json"
 # Two segments are merged when the older one is at most this many times the newer one's size,
 # which keeps O(log n) segments and merges every posting O(log n) times over its life.
@@ -63,6 +66,7 @@ SAVED_ARRAYS = (
     "docs",
     "tfs",
     "forward_terms",
+    "paragraphs",
 )
 
 
@@ -76,6 +80,25 @@ class Hit:
     matched: int  # how many distinct query terms the passage contains
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """A query's terms counted in every passage of some articles (rows, in article order).
+
+    Article i's passages are rows `starts[i]:starts[i + 1]`, in position order; columns are the
+    query's distinct terms in first-seen order (`terms`), unknown ones included (all zero).
+    """
+
+    keys: list[str]  # the articles, in the order asked for (unknown keys left out)
+    terms: list[str]
+    starts: np.ndarray  # int64 (len(keys) + 1,)
+    counts: np.ndarray  # int32 (rows, len(terms)): occurrences of each term in each passage
+    paragraphs: np.ndarray  # int32 (rows,): each passage's paragraph number
+    lengths: np.ndarray  # int32 (rows,): each passage's length in tokens
+    scores: np.ndarray  # float64 (rows,): each passage's BM25 score for the whole query
+    columns: np.ndarray  # int32 (tokens,): each token's column in `terms`, -1 for other terms
+    token_starts: np.ndarray  # int64 (rows + 1,): row r's tokens are columns[ts[r]:ts[r + 1]]
+
+
 Postings = tuple[np.ndarray, np.ndarray]  # passage ids (int32, ascending), term frequencies
 Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # passage ids, exact scores, matched terms
 
@@ -87,6 +110,8 @@ class _Scratch:
     scores: np.ndarray  # float64, zero outside a query
     counts: np.ndarray  # int32 matched terms, zero outside a query
     mark: np.ndarray  # int32 scribble space for de-duplication, never needs clearing
+    column: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    # ^ per term id: its query column during `term_counts`, -1 outside it
 
 
 @dataclass(frozen=True)
@@ -203,6 +228,7 @@ class BM25Index:
         self._dl = np.zeros(0, dtype=np.int32)
         self._article_of = np.zeros(0, dtype=np.int32)
         self._position = np.zeros(0, dtype=np.int32)
+        self._paragraph = np.zeros(0, dtype=np.int32)
         self._alive = np.zeros(0, dtype=bool)
         # Per article slot; a removed article's key becomes None.
         self._article_keys: list[str | None] = []
@@ -235,16 +261,27 @@ class BM25Index:
         """Article ids in the index, in insertion order."""
         return list(self._article_slot)
 
-    def add(self, key: str, passages: Sequence[Sequence[str]]) -> None:
-        """Index the tokenised passages of one article as positions 0..n-1."""
+    def add(
+        self,
+        key: str,
+        passages: Sequence[Sequence[str]],
+        paragraphs: Sequence[int] | None = None,
+    ) -> None:
+        """Index the tokenised passages of one article as positions 0..n-1.
+
+        `paragraphs` gives each passage's paragraph number (all 0 when not given).
+        """
         if key in self._article_slot:
             raise ValueError(f"article {key!r} is already indexed")
         first, count = self._slots, len(passages)
+        if paragraphs is not None and len(paragraphs) != count:
+            raise ValueError(f"{len(paragraphs)} paragraph numbers for {count} passages")
         term_ids, lengths = self._term_ids(passages)
         self._reserve_passages(first + count)
         self._dl[first : first + count] = lengths
         self._article_of[first : first + count] = len(self._article_keys)
         self._position[first : first + count] = np.arange(count)
+        self._paragraph[first : first + count] = 0 if paragraphs is None else paragraphs
         self._alive[first : first + count] = True
         self._slots += count
         self._article_slot[key] = len(self._article_keys)
@@ -277,6 +314,64 @@ class BM25Index:
             passages.append(words[start : start + length])
             start += length
         return passages
+
+    def term_counts(self, keys: Sequence[str], query: Sequence[str]) -> TermCounts:
+        """The query's terms counted in every passage of the given articles, and their scores.
+
+        Read from the forward store with array operations, so a re-ranker can look at whole
+        articles for the cost of a few vectorised passes; `scores` equal `search`'s.
+        """
+        terms = list(dict.fromkeys(query))
+        slots = [self._article_slot[k] for k in keys if k in self._article_slot]
+        firsts = np.array([self._article_first[s] for s in slots], dtype=np.int64)
+        sizes = np.array([self._article_size[s] for s in slots], dtype=np.int64)
+        starts = _starts(sizes)
+        ids = np.repeat(firsts - starts[:-1], sizes) + np.arange(starts[-1])
+        lengths = self._dl[ids]
+        token_starts = _starts(lengths)
+        bounds = token_starts[starts].tolist()
+        pieces = [np.zeros(0, dtype=np.int32)]
+        for slot, begin, end in zip(slots, bounds, bounds[1:], strict=False):
+            offset = self._article_offset[slot]
+            pieces.append(self._chunks[self._article_chunk[slot]][offset : offset + end - begin])
+        columns = self._columns(np.concatenate(pieces), terms)
+        where = np.flatnonzero(columns >= 0)
+        rows = np.searchsorted(token_starts, where, side="right") - 1
+        width = len(terms)
+        counts = np.bincount(rows * width + columns[where], minlength=len(ids) * width)
+        counts = counts.reshape(len(ids), width).astype(np.int32)
+        scores = np.zeros(len(ids))
+        plan, weights = self._plan(query)  # empty when no live passage holds a query term
+        norm = self._norms()[ids] if plan else scores
+        column_of = {self._vocab[t]: c for c, t in enumerate(terms) if t in self._vocab}
+        for term, weight in zip(plan, weights.tolist(), strict=True):
+            # Term by term in query order, like `_score_sparse`: the same bits as `search`.
+            scores += self._contribution(weight, counts[:, column_of[term]], norm)
+        return TermCounts(
+            [self._article_keys[s] or "" for s in slots],
+            terms,
+            starts,
+            counts,
+            self._paragraph[ids],
+            lengths,
+            scores,
+            columns,
+            token_starts,
+        )
+
+    def _columns(self, tokens: np.ndarray, terms: list[str]) -> np.ndarray:
+        """Each token id's position in `terms`, or -1, through a per-thread term id map."""
+        scratch = self._scratch()
+        if len(scratch.column) < len(self._terms):
+            scratch.column = np.full(max(len(self._terms), 2 * len(scratch.column)), -1, np.int32)
+        ids = [(self._vocab[t], c) for c, t in enumerate(terms) if t in self._vocab]
+        try:
+            for term, column in ids:
+                scratch.column[term] = column
+            return scratch.column[tokens]
+        finally:
+            for term, _ in ids:
+                scratch.column[term] = -1
 
     def remove(self, key: str) -> None:
         """Drop every passage of one article."""
@@ -332,6 +427,7 @@ class BM25Index:
         self._dl = _grown(self._dl, size)
         self._article_of = _grown(self._article_of, size)
         self._position = _grown(self._position, size)
+        self._paragraph = _grown(self._paragraph, size)
         self._alive = _grown(self._alive, size, False)
 
     def _article_segment(self, term_ids: np.ndarray, lengths: np.ndarray, first: int) -> _Segment:
@@ -688,6 +784,7 @@ class BM25Index:
             "docs": np.concatenate([*doc_cols, np.zeros(0, dtype=np.int64)])[order].astype(DOC_ID),
             "tfs": np.concatenate([*tf_cols, np.zeros(0, dtype=np.int32)])[order].astype(np.int32),
             "forward_terms": self._compacted_forward(live_slots, lengths, sizes, new_term),
+            "paragraphs": self._paragraph[old_ids].astype(np.int32),
         }
 
     def _compacted_forward(
@@ -788,6 +885,9 @@ class BM25Index:
             raise ValueError("inconsistent postings")
         forward = arrays["forward_terms"]
         self._check_forward(forward, len(vocab), int(lengths.sum()), ptr, tfs)
+        paragraphs = arrays["paragraphs"]
+        if paragraphs.dtype != np.int32 or paragraphs.shape != (n,):
+            raise ValueError("inconsistent paragraph numbers")
         self._vocab = {term: i for i, term in enumerate(vocab)}
         self._terms = vocab
         self._df = np.diff(ptr).astype(np.int64)
@@ -804,6 +904,7 @@ class BM25Index:
         self._article_of = np.repeat(np.arange(len(keys), dtype=np.int32), sizes)
         firsts = (np.cumsum(sizes) - sizes).astype(np.int64)
         self._position = (np.arange(n) - np.repeat(firsts, sizes)).astype(np.int32)
+        self._paragraph = paragraphs
         self._alive = np.ones(n, dtype=bool)
         self._article_keys = list(keys)
         self._article_first = firsts.tolist()

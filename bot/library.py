@@ -124,12 +124,12 @@ class Library:
             self.index.remove(key)
         for key in self._articles.keys() - indexed:
             passages = self._passages[key]
-            texts = (
-                passages.texts()
+            texts, paragraphs = (
+                (passages.texts(), passages.paragraphs())
                 if isinstance(passages, StoredPassages)
-                else [p.text for p in passages]
+                else ([p.text for p in passages], [p.paragraph for p in passages])
             )
-            self.index.add(key, [tokenize(text) for text in texts])
+            self.index.add(key, [tokenize(text) for text in texts], paragraphs)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -221,7 +221,9 @@ class Library:
             raise IngestError("the article has no sentences to quote")
         self.store.save(stamped, passages)
         self._remember(stamped, passages)
-        self.index.add(stamped.id, [tokenize(p.text) for p in passages])
+        self.index.add(
+            stamped.id, [tokenize(p.text) for p in passages], [p.paragraph for p in passages]
+        )
         log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
         return stamped
 

@@ -316,6 +316,69 @@ def test_tokens_of_unusual_passages_round_trip(tmp_path: Path) -> None:
     assert_tokens_are_the_input(loaded, corpus)
 
 
+def paragraphs_of(passages: list[list[str]]) -> list[int]:
+    """Made-up paragraph numbers: a new paragraph every second passage."""
+    return [i // 2 for i in range(len(passages))]
+
+
+def assert_term_counts_are_recounts(
+    index: BM25Index, corpus: Corpus, keys: list[str], query: list[str]
+) -> None:
+    counted = index.term_counts(keys, query)
+    known = [key for key in keys if key in corpus]
+    assert counted.keys == known
+    assert counted.terms == list(dict.fromkeys(query))
+    rows = [(key, i, p) for key in known for i, p in enumerate(corpus[key])]
+    assert counted.starts.tolist() == [0, *np.cumsum([len(corpus[k]) for k in known]).tolist()]
+    expected = [[passage.count(term) for term in counted.terms] for _, _, passage in rows]
+    assert counted.counts.shape == (len(rows), len(counted.terms))
+    assert counted.counts.tolist() == expected
+    assert counted.lengths.tolist() == [len(p) for _, _, p in rows]
+    assert counted.paragraphs.tolist() == [n for k in known for n in paragraphs_of(corpus[k])]
+    column = {term: i for i, term in enumerate(counted.terms)}
+    for row, (_, _, passage) in enumerate(rows):
+        tokens = counted.columns[counted.token_starts[row] : counted.token_starts[row + 1]]
+        assert tokens.tolist() == [column.get(token, -1) for token in passage]
+    # The same bits as `search` within those articles, and zero where nothing matches.
+    found = {(h.key, h.position): h.score for h in index.search(query, 10**6, keys=known)}
+    assert counted.scores.tolist() == [found.get((k, i), 0.0) for k, i, _ in rows]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    corpus=corpus_st, removed=st.sets(st.sampled_from([f"k{i}" for i in range(6)])), query=query_st
+)
+def test_term_counts_recount_the_passages_of_the_articles_asked_for(
+    corpus: Corpus, removed: set[str], query: list[str]
+) -> None:
+    index = BM25Index()
+    for key, passages in corpus.items():
+        index.add(key, passages, paragraphs_of(passages))
+    live = {k: p for k, p in corpus.items() if k not in removed}
+    for key in removed & corpus.keys():
+        index.remove(key)
+    keys = [*sorted(corpus, reverse=True), "absent"]
+    assert_term_counts_are_recounts(index, live, keys, query)
+
+
+def test_term_counts_and_paragraphs_survive_save_and_load(tmp_path: Path) -> None:
+    corpus = zipf_corpus(5, 40)
+    index = BM25Index()
+    for key, passages in corpus.items():
+        index.add(key, passages, paragraphs_of(passages))
+    index.save(tmp_path, "fp")
+    loaded = BM25Index.load(tmp_path, "fp", k1=1.5, b=0.75, epsilon=0.25)
+    assert loaded is not None
+    keys = sorted(corpus)[::3]
+    query = [t for passage in corpus[keys[0]][:2] for t in passage][:5]
+    assert_term_counts_are_recounts(loaded, corpus, keys, query)
+
+
+def test_paragraph_numbers_must_match_the_passages() -> None:
+    with pytest.raises(ValueError, match="2 paragraph numbers for 3 passages"):
+        BM25Index().add("k", [["a"], ["b"], ["c"]], [0, 1])
+
+
 def test_tokens_of_an_absent_or_removed_article_raise_key_error() -> None:
     index = build({"x": [["a"]], "y": [["b"]]})
     index.remove("x")
@@ -463,6 +526,8 @@ def renamed_one_term(array: np.ndarray) -> np.ndarray:
         ("forward_terms", lambda a: a.astype(np.int64)),
         ("forward_terms", lambda a: np.append(a[:-1], a.max() + 1).astype(np.int32)),
         ("forward_terms", lambda a: np.append(a[:-1], -1).astype(np.int32)),
+        ("paragraphs", lambda a: a[:-1]),
+        ("paragraphs", lambda a: a.astype(np.int64)),
     ],
     ids=[
         "lengths-off-by-one",
@@ -471,6 +536,8 @@ def renamed_one_term(array: np.ndarray) -> np.ndarray:
         "forward-store-wrong-dtype",
         "forward-store-term-beyond-vocabulary",
         "forward-store-negative-term",
+        "paragraphs-one-short",
+        "paragraphs-wrong-dtype",
     ],
 )
 def test_consistent_checksums_over_inconsistent_arrays_load_as_none(

@@ -22,7 +22,7 @@ def article_id(body: str) -> str:
     return digest[:ID_HEX_CHARS]
 
 
-VALID_ID = re.compile(r"[0-9a-f]{%d}" % ID_HEX_CHARS)
+VALID_ID = re.compile(rf"[0-9a-f]{{{ID_HEX_CHARS}}}")
 
 
 def is_valid_id(value: str) -> bool:
