@@ -11,7 +11,9 @@ only those are re-ranked here, with evidence the sentence score alone misses:
 - phrase and proximity: query bigrams kept as bigrams, query terms close together;
 - answer type: "when" wants a date or year, "how many" a number, "who" a name the question
   does not already contain.
-Per-article statistics are computed once and cached by article id. The bot answers only when
+All of it comes from one count of the question's terms in every sentence of the candidates'
+articles (`BM25Index.term_counts`, array operations over the index's forward store), so no
+sentence is re-tokenised and no article is read sentence by sentence. The bot answers only when
 the evidence (the question's weight found in the best sentence or its headline, and in the best
 paragraph) reaches `min_match`; otherwise it declines rather than quote something unrelated.
 """
@@ -23,7 +25,6 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -203,12 +204,6 @@ def same_speaker(one: str, other: str) -> bool:
     return last_one == last_other and last_one[:1].isupper()
 
 
-@lru_cache(maxsize=1 << 16)
-def passage_terms(text: str) -> tuple[str, ...]:
-    """BM25 terms of a passage or headline; cached because re-ranking reads the same ones."""
-    return tuple(tokenize(text))
-
-
 def answer_type(question: str) -> re.Pattern[str] | None:
     """What the answer must contain for this kind of question (a date, number, name), if known."""
     if WHEN_QUESTION.search(question):
@@ -386,11 +381,7 @@ class Answerer:
     ) -> QueryEvidence:
         """The question's terms counted in every sentence of the candidates' articles."""
         keys = list(dict.fromkeys(c.passage.article_id for c in candidates))
-        return QueryEvidence.of(
-            self.index.term_counts(keys, tokens),
-            weights,
-            {key: set(passage_terms(self.lookup.article(key).title)) for key in keys},
-        )
+        return QueryEvidence.of(self.index.term_counts(keys, tokens), weights)
 
     def _rerank(
         self,
@@ -427,7 +418,7 @@ class Answerer:
         in_sentence = evidence.counts.counts[rows] > 0
         previous, following = evidence.neighbour_scores(rows)
         paragraph_bm25 = evidence.paragraph_bm25(group, w)
-        title = evidence.title[article] @ w
+        title = evidence.counts.titles[article] @ w
         wanted = answer_type(question)
         query_pairs = _bigrams(evidence.columns_of(tokens))
         everything = range(len(w))
@@ -486,12 +477,9 @@ class QueryEvidence:
     paragraph_counts: np.ndarray  # (groups, terms) occurrences in each paragraph
     paragraph_norm: np.ndarray  # (groups,) BM25 length normaliser of each paragraph
     local_idf: np.ndarray  # (articles, terms) idf among the article's sentences
-    title: np.ndarray  # (articles, terms) True where the headline holds the term
 
     @classmethod
-    def of(
-        cls, counts: TermCounts, weights: dict[str, float], titles: dict[str, set[str]]
-    ) -> QueryEvidence:
+    def of(cls, counts: TermCounts, weights: dict[str, float]) -> QueryEvidence:
         """Sum the counts per paragraph and per article."""
         sizes = np.diff(counts.starts)
         article_of_row = np.repeat(np.arange(len(sizes)), sizes)
@@ -515,9 +503,6 @@ class QueryEvidence:
         np.cumsum(counts.counts > 0, axis=0, out=present[1:])
         sentence_df = present[counts.starts[1:]] - present[counts.starts[:-1]]
         local_idf = np.log(1 + sizes[:, None] / (sentence_df + 0.5))
-        title = np.array(
-            [[term in titles[key] for term in counts.terms] for key in counts.keys], dtype=bool
-        ).reshape(len(counts.keys), len(counts.terms))
         return cls(
             counts,
             np.array([weights[term] for term in counts.terms]),
@@ -527,7 +512,6 @@ class QueryEvidence:
             paragraph_counts,
             norm,
             local_idf,
-            title,
         )
 
     def rows(self, candidates: Sequence[_Candidate]) -> np.ndarray:
@@ -574,7 +558,7 @@ class QueryEvidence:
         weights = np.array([judged.get(term, 0.0) for term in self.counts.terms])
         total = sum(judged.values())
         rows = self.rows(candidates)
-        in_sentence = (self.counts.counts[rows] > 0) | self.title[self.article_of_row[rows]]
+        in_sentence = (self.counts.counts[rows] > 0) | self.counts.titles[self.article_of_row[rows]]
         in_paragraph = self.paragraph_counts[self.group[rows]] > 0
         return in_sentence @ weights / total, in_paragraph @ weights / total
 
@@ -621,7 +605,6 @@ __all__ = [
     "answer_type",
     "is_follow_up",
     "normalise_question",
-    "passage_terms",
     "same_speaker",
     "term_proximity",
 ]

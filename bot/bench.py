@@ -364,6 +364,7 @@ def library_probe(spec_path: str) -> None:
     started = time.perf_counter()
     library = Library.open(settings)
     row: dict[str, object] = {"open_s": time.perf_counter() - started}
+    gc.freeze()  # as `python -m bot run` does after opening
     if spec["mode"] == "cold":
         library.flush()  # the cache the warm start reads
     else:

@@ -6,8 +6,8 @@ immutable segments, merged logarithmically as articles arrive, so a query reads 
 of its own terms. Top-k search is exact: a MaxScore-style bound skips the postings of common
 terms whenever the best candidates from rarer terms cannot be overtaken. A forward store keeps
 each passage's tokens as term ids, so callers can read them back (`tokens`) without tokenising,
-or count a question's terms in whole articles at once (`term_counts`), and each passage's
-paragraph number, so that counting can be done per paragraph too.
+or count a question's terms in whole articles at once (`term_counts`), with each passage's
+paragraph number and each article's headline terms, which a re-ranker reads along with them.
 
 Not thread-safe for writers: `add`, `remove` and `save` must not run concurrently with anything
 (the library holds a lock). `search`, `scores`, `idf` and `tokens` only read shared state
@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 # 2: adds the forward store (each passage's term ids), so caches written by 1 are rebuilt.
-# 3: adds each passage's paragraph number.
+# 3: adds each passage's paragraph number and each article's headline terms.
 FORMAT_VERSION = 3
 MANIFEST_NAME = "manifest.json"
 # Two segments are merged when the older one is at most this many times the newer one's size,
@@ -67,6 +67,8 @@ SAVED_ARRAYS = (
     "tfs",
     "forward_terms",
     "paragraphs",
+    "title_blob",
+    "title_offsets",
 )
 
 
@@ -97,6 +99,7 @@ class TermCounts:
     scores: np.ndarray  # float64 (rows,): each passage's BM25 score for the whole query
     columns: np.ndarray  # int32 (tokens,): each token's column in `terms`, -1 for other terms
     token_starts: np.ndarray  # int64 (rows + 1,): row r's tokens are columns[ts[r]:ts[r + 1]]
+    titles: np.ndarray  # bool (len(keys), len(terms)): the term is in the article's headline
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # passage ids (int32, ascending), term frequencies
@@ -234,6 +237,7 @@ class BM25Index:
         self._article_keys: list[str | None] = []
         self._article_first: list[int] = []
         self._article_size: list[int] = []
+        self._article_title: list[tuple[str, ...]] = []  # headline terms, per article slot
         self._article_slot: dict[str, int] = {}
         # Forward store: an article's term ids, in passage then token order, are the
         # contiguous slice of _chunks[_article_chunk[slot]] that starts at _article_offset[slot].
@@ -266,10 +270,13 @@ class BM25Index:
         key: str,
         passages: Sequence[Sequence[str]],
         paragraphs: Sequence[int] | None = None,
+        title: Sequence[str] = (),
     ) -> None:
         """Index the tokenised passages of one article as positions 0..n-1.
 
-        `paragraphs` gives each passage's paragraph number (all 0 when not given).
+        `paragraphs` gives each passage's paragraph number (all 0 when not given); `title`
+        the headline's terms, kept for `term_counts` (a headline is not a passage: it is
+        never searched or scored).
         """
         if key in self._article_slot:
             raise ValueError(f"article {key!r} is already indexed")
@@ -286,6 +293,7 @@ class BM25Index:
         self._slots += count
         self._article_slot[key] = len(self._article_keys)
         self._article_keys.append(key)
+        self._article_title.append(tuple(title))
         self._article_first.append(first)
         self._article_size.append(count)
         self._store_forward(term_ids)
@@ -347,16 +355,18 @@ class BM25Index:
         for term, weight in zip(plan, weights.tolist(), strict=True):
             # Term by term in query order, like `_score_sparse`: the same bits as `search`.
             scores += self._contribution(weight, counts[:, column_of[term]], norm)
+        titles = [[term in self._article_title[s] for term in terms] for s in slots]
         return TermCounts(
-            [self._article_keys[s] or "" for s in slots],
-            terms,
-            starts,
-            counts,
-            self._paragraph[ids],
-            lengths,
-            scores,
-            columns,
-            token_starts,
+            keys=[self._article_keys[s] or "" for s in slots],
+            terms=terms,
+            starts=starts,
+            counts=counts,
+            paragraphs=self._paragraph[ids],
+            lengths=lengths,
+            scores=scores,
+            columns=columns,
+            token_starts=token_starts,
+            titles=np.array(titles, dtype=bool).reshape(len(slots), width),
         )
 
     def _columns(self, tokens: np.ndarray, terms: list[str]) -> np.ndarray:
@@ -772,6 +782,10 @@ class BM25Index:
         np.cumsum(np.bincount(term_col, minlength=len(used)), out=ptr[1:])
         vocab_blob, vocab_offsets = _encode_strings([vocab[t] for t in used.tolist()])
         key_blob, key_offsets = _encode_strings([self._article_keys[s] or "" for s in live_slots])
+        # Terms never hold spaces (they are made from TOKEN matches), so a space joins them.
+        title_blob, title_offsets = _encode_strings(
+            [" ".join(self._article_title[s]) for s in live_slots]
+        )
         lengths = self._dl[old_ids].astype(np.int32)
         return {
             "vocab_blob": vocab_blob,
@@ -785,6 +799,8 @@ class BM25Index:
             "tfs": np.concatenate([*tf_cols, np.zeros(0, dtype=np.int32)])[order].astype(np.int32),
             "forward_terms": self._compacted_forward(live_slots, lengths, sizes, new_term),
             "paragraphs": self._paragraph[old_ids].astype(np.int32),
+            "title_blob": title_blob,
+            "title_offsets": title_offsets,
         }
 
     def _compacted_forward(
@@ -859,6 +875,7 @@ class BM25Index:
         """Fill an empty index from saved arrays, rejecting any inconsistency with ValueError."""
         vocab = _decode_strings(arrays["vocab_blob"], arrays["vocab_offsets"])
         keys = _decode_strings(arrays["key_blob"], arrays["key_offsets"])
+        titles = _decode_strings(arrays["title_blob"], arrays["title_offsets"])
         sizes, lengths = arrays["article_sizes"], arrays["lengths"]
         ptr, docs, tfs = arrays["ptr"], arrays["docs"], arrays["tfs"]
         n = len(lengths)
@@ -866,6 +883,7 @@ class BM25Index:
             len(set(vocab)) != len(vocab)
             or len(set(keys)) != len(keys)
             or sizes.shape != (len(keys),)
+            or len(titles) != len(keys)
             or ptr.shape != (len(vocab) + 1,)
             or docs.shape != tfs.shape
             or docs.dtype != DOC_ID
@@ -907,6 +925,7 @@ class BM25Index:
         self._paragraph = paragraphs
         self._alive = np.ones(n, dtype=bool)
         self._article_keys = list(keys)
+        self._article_title = [tuple(title.split()) for title in titles]
         self._article_first = firsts.tolist()
         self._article_size = sizes.tolist()
         self._article_slot = {key: i for i, key in enumerate(keys)}

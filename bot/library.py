@@ -129,7 +129,8 @@ class Library:
                 if isinstance(passages, StoredPassages)
                 else ([p.text for p in passages], [p.paragraph for p in passages])
             )
-            self.index.add(key, [tokenize(text) for text in texts], paragraphs)
+            title = tokenize(self._articles[key].title)
+            self.index.add(key, [tokenize(text) for text in texts], paragraphs, title)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -222,7 +223,10 @@ class Library:
         self.store.save(stamped, passages)
         self._remember(stamped, passages)
         self.index.add(
-            stamped.id, [tokenize(p.text) for p in passages], [p.paragraph for p in passages]
+            stamped.id,
+            [tokenize(p.text) for p in passages],
+            [p.paragraph for p in passages],
+            tokenize(stamped.title),
         )
         log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
         return stamped

@@ -20,7 +20,6 @@ from bot.answer import (
     QueryEvidence,
     answer_type,
     is_follow_up,
-    passage_terms,
     same_speaker,
     term_proximity,
 )
@@ -250,7 +249,7 @@ def test_paragraph_bm25_prefers_the_paragraph_about_the_question(library: Librar
     article = next(a for a in library.articles() if "Ferry" in a.title)
     query = ["pier", "repair"]
     counts = library.index.term_counts([article.id], tokenize(" ".join(query)))
-    evidence = QueryEvidence.of(counts, dict.fromkeys(counts.terms, 2.0), {article.id: set()})
+    evidence = QueryEvidence.of(counts, dict.fromkeys(counts.terms, 2.0))
     groups = np.arange(len(evidence.paragraph_norm))
     scores = evidence.paragraph_bm25(groups, evidence.weights)
     about_repairs = evidence.group[3]  # "Lee said the pier needed repairs ..."
@@ -273,7 +272,7 @@ def reference_features(library: Library, question: str) -> list[Features]:
     for hit in library.index.search(tokens, AnswerOptions().candidates):
         passages = library.passages_of(hit.key)
         passage = passages[hit.position]
-        terms = [passage_terms(p.text) for p in passages]
+        terms = [tokenize(p.text) for p in passages]
         df = {t: sum(t in ts for ts in terms) for t in weights}
         local = {t: math.log(1 + len(passages) / (df[t] + 0.5)) for t in weights}
         lengths = Counter()
@@ -288,7 +287,7 @@ def reference_features(library: Library, question: str) -> list[Features]:
             for i in (hit.position - 1, hit.position + 1)
             if 0 <= i < len(passages) and passages[i].paragraph == passage.paragraph
         }
-        title = set(passage_terms(library.article(hit.key).title))
+        title = set(tokenize(library.article(hit.key).title))
         pairs = set(itertools.pairwise(tokens)) & set(itertools.pairwise(terms[hit.position]))
         result.append(
             Features(

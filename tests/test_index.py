@@ -25,6 +25,8 @@ corpus_st = st.dictionaries(
     st.sampled_from([f"k{i}" for i in range(6)]), st.lists(passage_st, max_size=5), max_size=5
 )
 query_st = st.lists(st.sampled_from([*VOCAB, "unseen"]), max_size=6)
+# Queries that may also name a headline (see `title_of`).
+titled_query_st = st.lists(st.sampled_from([*VOCAB, "unseen", "k0", "k4"]), max_size=6)
 
 
 def build(corpus: Corpus, **params: float) -> BM25Index:
@@ -321,6 +323,11 @@ def paragraphs_of(passages: list[list[str]]) -> list[int]:
     return [i // 2 for i in range(len(passages))]
 
 
+def title_of(key: str) -> list[str]:
+    """A made-up headline: the key's own name, which no passage holds, and "a"."""
+    return [key, "a"]
+
+
 def assert_term_counts_are_recounts(
     index: BM25Index, corpus: Corpus, keys: list[str], query: list[str]
 ) -> None:
@@ -335,6 +342,7 @@ def assert_term_counts_are_recounts(
     assert counted.counts.tolist() == expected
     assert counted.lengths.tolist() == [len(p) for _, _, p in rows]
     assert counted.paragraphs.tolist() == [n for k in known for n in paragraphs_of(corpus[k])]
+    assert counted.titles.tolist() == [[t in title_of(k) for t in counted.terms] for k in known]
     column = {term: i for i, term in enumerate(counted.terms)}
     for row, (_, _, passage) in enumerate(rows):
         tokens = counted.columns[counted.token_starts[row] : counted.token_starts[row + 1]]
@@ -353,7 +361,7 @@ def test_term_counts_recount_the_passages_of_the_articles_asked_for(
 ) -> None:
     index = BM25Index()
     for key, passages in corpus.items():
-        index.add(key, passages, paragraphs_of(passages))
+        index.add(key, passages, paragraphs_of(passages), title_of(key))
     live = {k: p for k, p in corpus.items() if k not in removed}
     for key in removed & corpus.keys():
         index.remove(key)
@@ -365,12 +373,12 @@ def test_term_counts_and_paragraphs_survive_save_and_load(tmp_path: Path) -> Non
     corpus = zipf_corpus(5, 40)
     index = BM25Index()
     for key, passages in corpus.items():
-        index.add(key, passages, paragraphs_of(passages))
+        index.add(key, passages, paragraphs_of(passages), title_of(key))
     index.save(tmp_path, "fp")
     loaded = BM25Index.load(tmp_path, "fp", k1=1.5, b=0.75, epsilon=0.25)
     assert loaded is not None
     keys = sorted(corpus)[::3]
-    query = [t for passage in corpus[keys[0]][:2] for t in passage][:5]
+    query = [keys[1], *[t for passage in corpus[keys[0]][:2] for t in passage][:5]]
     assert_term_counts_are_recounts(loaded, corpus, keys, query)
 
 
@@ -528,6 +536,7 @@ def renamed_one_term(array: np.ndarray) -> np.ndarray:
         ("forward_terms", lambda a: np.append(a[:-1], -1).astype(np.int32)),
         ("paragraphs", lambda a: a[:-1]),
         ("paragraphs", lambda a: a.astype(np.int64)),
+        ("title_offsets", lambda a: a[:-1]),
     ],
     ids=[
         "lengths-off-by-one",
@@ -538,6 +547,7 @@ def renamed_one_term(array: np.ndarray) -> np.ndarray:
         "forward-store-negative-term",
         "paragraphs-one-short",
         "paragraphs-wrong-dtype",
+        "one-headline-short",
     ],
 )
 def test_consistent_checksums_over_inconsistent_arrays_load_as_none(
