@@ -24,7 +24,7 @@ import itertools
 import math
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -148,38 +148,38 @@ class Features:
     paragraph_bm25: float  # BM25 of the whole paragraph among the article's paragraphs
     proximity: float  # distinct query terms matched / the shortest span holding them all
 
-    def score(self, options: AnswerOptions) -> float:
-        """The re-ranking score: a weighted sum, scaled up when the answer type is present."""
-        linear = (
-            self.bm25
-            + options.context_weight * self.context
-            + options.previous_weight * self.previous
-            + options.paragraph_weight * self.paragraph
-            + options.paragraph_local_weight * self.paragraph_local
-            + options.local_weight * self.local
-            + options.title_weight * self.title
-            + options.phrase_weight * self.phrase
-            + options.paragraph_bm25_weight * self.paragraph_bm25
-            + options.proximity_weight * self.proximity
-        )
-        return linear * (1 + options.type_weight * self.answer_type)
+
+FEATURES = tuple(f.name for f in fields(Features))
+# Every feature but these two is added with its own weight (`<name>_weight`).
+LINEAR = tuple(name for name in FEATURES if name not in ("bm25", "answer_type"))
+
+
+_LINEAR_COLUMNS = [FEATURES.index(name) for name in LINEAR]
+
+
+def feature_scores(values: np.ndarray, options: AnswerOptions) -> np.ndarray:
+    """Re-ranking scores of feature rows (the last axis follows FEATURES)."""
+    # The index score plus the weighted features, scaled up when the answer type is present.
+    weights = np.array([getattr(options, f"{name}_weight") for name in LINEAR])
+    linear = values[..., FEATURES.index("bm25")] + values[..., _LINEAR_COLUMNS] @ weights
+    return linear * (1 + options.type_weight * values[..., FEATURES.index("answer_type")])
 
 
 class PassageLookup(Protocol):
     """What the answerer needs from the library besides the index."""
 
     def passage(self, article_id: str, position: int) -> Passage: ...
+    def text(self, article_id: str, position: int) -> str: ...
     def article(self, article_id: str) -> Article: ...
     def passages_of(self, article_id: str) -> Sequence[Passage]: ...
 
 
 @dataclass(frozen=True)
 class _Candidate:
-    """A re-ranked index hit."""
+    """An index hit, with its sentence's text and re-ranked score."""
 
     hit: Hit
-    passage: Passage
-    article: Article
+    text: str
     score: float
 
 
@@ -311,7 +311,7 @@ class Answerer:
         ranked = [
             candidate
             for candidate in self._rerank(question, tokens, weights, candidates, evidence)
-            if (candidate.passage.article_id, candidate.passage.position) not in exclude
+            if (candidate.hit.key, candidate.hit.position) not in exclude
         ]
         if not ranked:
             return ()
@@ -328,14 +328,14 @@ class Answerer:
         texts: set[str] = set()
         best = 0.0
         for candidate, share in zip(ranked, sentence.tolist(), strict=True):
-            passage = candidate.passage
-            if share < self.options.quote_match or passage.text in texts:
+            if share < self.options.quote_match or candidate.text in texts:
                 continue
             if quotes and candidate.score < self.options.relative_score * best:
                 break
             best = max(best, candidate.score)
-            texts.add(passage.text)
-            quotes.append(Quote(passage, candidate.article, _finite(candidate.score)))
+            texts.add(candidate.text)
+            hit = candidate.hit
+            quotes.append(self._quote(hit.key, hit.position, _finite(candidate.score)))
             if len(quotes) >= self.options.max_quotes:
                 break
         return tuple(quotes)
@@ -363,24 +363,19 @@ class Answerer:
             return []
         evidence = self._evidence_of(tokens, weights, candidates)
         features = self.features(question, tokens, candidates, evidence)
-        return [(c.passage, f) for c, f in zip(candidates, features, strict=True)]
+        return [
+            (self.lookup.passage(c.hit.key, c.hit.position), Features(*row))
+            for c, row in zip(candidates, features.tolist(), strict=True)
+        ]
 
     def _candidates(self, hits: list[Hit]) -> list[_Candidate]:
-        return [
-            _Candidate(
-                hit,
-                self.lookup.passage(hit.key, hit.position),
-                self.lookup.article(hit.key),
-                hit.score,
-            )
-            for hit in hits
-        ]
+        return [_Candidate(hit, self.lookup.text(hit.key, hit.position), hit.score) for hit in hits]
 
     def _evidence_of(
         self, tokens: list[str], weights: dict[str, float], candidates: Sequence[_Candidate]
     ) -> QueryEvidence:
         """The question's terms counted in every sentence of the candidates' articles."""
-        keys = list(dict.fromkeys(c.passage.article_id for c in candidates))
+        keys = list(dict.fromkeys(c.hit.key for c in candidates))
         return QueryEvidence.of(self.index.term_counts(keys, tokens), weights)
 
     def _rerank(
@@ -394,10 +389,10 @@ class Answerer:
         """Candidates best first by the weighted features (index order when not re-ranking)."""
         if not self.options.rerank:
             return candidates
-        features = self.features(question, tokens, candidates, evidence)
+        scores = feature_scores(self.features(question, tokens, candidates, evidence), self.options)
         rescored = [
-            replace(candidate, score=feature.score(self.options))
-            for candidate, feature in zip(candidates, features, strict=True)
+            _Candidate(candidate.hit, candidate.text, score)
+            for candidate, score in zip(candidates, scores.tolist(), strict=True)
         ]
         rescored.sort(key=lambda c: c.score, reverse=True)
         return rescored
@@ -408,8 +403,8 @@ class Answerer:
         tokens: list[str],
         candidates: Sequence[_Candidate],
         evidence: QueryEvidence,
-    ) -> list[Features]:
-        """The re-ranking evidence of each candidate, from the counts of its article."""
+    ) -> np.ndarray:
+        """The re-ranking evidence of each candidate (a row each, columns as in FEATURES)."""
         rows = evidence.rows(candidates)
         article = evidence.article_of_row[rows]
         group = evidence.group[rows]
@@ -417,34 +412,31 @@ class Answerer:
         in_paragraph = evidence.paragraph_counts[group] > 0
         in_sentence = evidence.counts.counts[rows] > 0
         previous, following = evidence.neighbour_scores(rows)
-        paragraph_bm25 = evidence.paragraph_bm25(group, w)
-        title = evidence.counts.titles[article] @ w
         wanted = answer_type(question)
         query_pairs = _bigrams(evidence.columns_of(tokens))
         everything = range(len(w))
-        result = []
-        for i, candidate in enumerate(candidates):
-            columns = evidence.row_columns(int(rows[i]))
+        # Only these three look at each sentence's own tokens or text.
+        phrase, typed, proximity = [], [], []
+        for row, candidate in zip(rows.tolist(), candidates, strict=True):
+            columns = evidence.row_columns(row)
             found = query_pairs.intersection(_bigrams(columns))
-            result.append(
-                Features(
-                    bm25=candidate.hit.score,
-                    context=float(previous[i] + following[i]),
-                    previous=float(previous[i]),
-                    paragraph=float(in_paragraph[i] @ w),
-                    paragraph_local=float(in_paragraph[i] @ local[i]),
-                    local=float(in_sentence[i] @ local[i]),
-                    title=float(title[i]),
-                    phrase=float(sum(w[a] + w[b] for a, b in found)),
-                    answer_type=float(
-                        wanted is not None
-                        and _has_answer_type(wanted, candidate.passage.text, question)
-                    ),
-                    paragraph_bm25=float(paragraph_bm25[i]),
-                    proximity=term_proximity(columns, everything),
-                )
-            )
-        return result
+            phrase.append(sum(float(w[a] + w[b]) for a, b in found))
+            typed.append(wanted is not None and _has_answer_type(wanted, candidate.text, question))
+            proximity.append(term_proximity(columns, everything))
+        named = {
+            "bm25": np.array([c.hit.score for c in candidates]),
+            "context": previous + following,
+            "previous": previous,
+            "paragraph": in_paragraph @ w,
+            "paragraph_local": (in_paragraph * local).sum(axis=1),
+            "local": (in_sentence * local).sum(axis=1),
+            "title": evidence.counts.titles[article] @ w,
+            "phrase": np.array(phrase),
+            "answer_type": np.array(typed, dtype=float),
+            "paragraph_bm25": evidence.paragraph_bm25(group, w),
+            "proximity": np.array(proximity),
+        }
+        return np.column_stack([named[name] for name in FEATURES])
 
     def _term_weights(self, tokens: list[str]) -> dict[str, float]:
         """A positive weight per distinct query term: rarer terms weigh more."""
@@ -518,7 +510,7 @@ class QueryEvidence:
         """The row of each candidate sentence."""
         starts = self.counts.starts
         return np.array(
-            [starts[self.article[c.passage.article_id]] + c.passage.position for c in candidates],
+            [starts[self.article[c.hit.key]] + c.hit.position for c in candidates],
             dtype=np.int64,
         )
 
@@ -598,11 +590,14 @@ def _finite(score: float) -> float:
 
 
 __all__ = [
+    "FEATURES",
+    "LINEAR",
     "AnswerOptions",
     "Answerer",
     "Hit",
     "QueryEvidence",
     "answer_type",
+    "feature_scores",
     "is_follow_up",
     "normalise_question",
     "same_speaker",

@@ -157,6 +157,12 @@ class Library:
     def passage(self, article_id: str, position: int) -> Passage:
         return self._passages[article_id][position]
 
+    def text(self, article_id: str, position: int) -> str:
+        passages = self._passages[article_id]
+        if isinstance(passages, StoredPassages):
+            return passages.text(position)
+        return passages[position].text
+
     def passages_of(self, article_id: str) -> Sequence[Passage]:
         return self._passages.get(article_id, ())
 

@@ -75,6 +75,11 @@ class StoredPassages(Sequence[Passage]):
         """The sentences' paragraph numbers, without making Passage objects."""
         return [row.paragraph if isinstance(row, Passage) else row[0] for row in self._rows]
 
+    def text(self, position: int) -> str:
+        """One sentence's text, without making a Passage object."""
+        row = self._rows[position]
+        return row.text if isinstance(row, Passage) else row[1]
+
     def texts(self) -> list[str]:
         """The sentences' texts, without making Passage objects (for indexing)."""
         return [row.text if isinstance(row, Passage) else row[1] for row in self._rows]

@@ -31,12 +31,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, astuple, dataclass, fields, replace
+from dataclasses import asdict, astuple, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from bot.answer import Answerer, AnswerOptions, Features
+from bot.answer import FEATURES, LINEAR, Answerer, AnswerOptions, feature_scores
 from bot.evaluate import print_report
 from bot.ingest import read_text
 from bot.library import Library
@@ -358,10 +358,6 @@ def _abstention(
 
 # Values tried for each re-ranking weight by the coordinate ascent of `fit_weights`.
 WEIGHT_STEPS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
-FEATURES = tuple(f.name for f in fields(Features))
-# The linear weights: every feature but the index score (weight 1) and the answer type,
-# which scales the sum (`type_weight`).
-LINEAR = tuple(name for name in FEATURES if name not in ("bm25", "answer_type"))
 
 
 @dataclass(frozen=True)
@@ -399,12 +395,7 @@ def feature_table(
 
 def table_scores(table: FeatureTable, options: AnswerOptions) -> tuple[float, float]:
     """hit@1 and hit@3 of re-ranking the table's candidates with the options' weights."""
-    column = {name: i for i, name in enumerate(FEATURES)}
-    weights = np.array([getattr(options, f"{name}_weight") for name in LINEAR])
-    values = table.values
-    linear = values[..., column["bm25"]] + values[..., [column[n] for n in LINEAR]] @ weights
-    scores = linear * (1 + options.type_weight * values[..., column["answer_type"]])
-    scores = np.where(table.present, scores, -np.inf)
+    scores = np.where(table.present, feature_scores(table.values, options), -np.inf)
     top = np.take_along_axis(table.gold, np.argsort(-scores, axis=1)[:, :TOP_K], axis=1)
     return float(top[:, 0].mean()), float(top.any(axis=1).mean())
 
