@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing
 import statistics
@@ -223,6 +224,7 @@ def open_library(passages: int, seed: int, root: Path) -> tuple[TimedLibrary, Co
     settings = Settings(_env_file=None, corpus_dir=root / "corpus", data_dir=root / "var")  # type: ignore[call-arg]
     library = TimedLibrary.open(settings)
     assert isinstance(library, TimedLibrary)  # `open` builds its own class
+    gc.freeze()  # as `python -m bot run` does after opening
     library.side = BotSide()
     return library, generator, articles
 
