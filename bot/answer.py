@@ -545,8 +545,7 @@ class QueryEvidence:
     def coverage(
         self, candidates: Sequence[_Candidate], judged: dict[str, float]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Each candidate's share of the judged weight in its sentence (or headline), and in
-        its paragraph."""
+        """Each candidate's share of the judged weight in sentence (or headline) and paragraph."""
         weights = np.array([judged.get(term, 0.0) for term in self.counts.terms])
         total = sum(judged.values())
         rows = self.rows(candidates)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 # sentences from an older pipeline are recomputed on load instead of trusted.
 PIPELINE_VERSION = 1
 ARTICLE_SUFFIX = ".json"
+# A temporary file of an interrupted save older than this is debris, not a save in progress.
+STALE_TEMPORARY_SECONDS = 3600
 # An id names a file in the corpus folder: nothing that could leave it ("../x", "/etc/x").
 SAFE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 ATTRIBUTION_SOURCES: frozenset[str] = frozenset(
@@ -196,6 +200,7 @@ class ArticleStore:
         """Every readable article in the folder; unreadable files are logged and skipped."""
         if not self.directory.is_dir():
             return []
+        self._remove_stale_temporaries()
         stored = []
         for path in sorted(self.directory.glob(f"*{ARTICLE_SUFFIX}")):
             try:
@@ -203,6 +208,21 @@ class ArticleStore:
             except StoreError as exc:
                 log.error("skipping %s: %s", path, exc)
         return stored
+
+    def _remove_stale_temporaries(self) -> None:
+        """Delete half-written files left by a process killed mid-save (never loaded anyway).
+
+        Only old ones: a fresh one may belong to another process saving right now.
+        """
+        cutoff = time.time() - STALE_TEMPORARY_SECONDS
+        removed = 0
+        for path in self.directory.glob(f".*{ARTICLE_SUFFIX}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        if removed:
+            log.info("removed %d unfinished article files from %s", removed, self.directory)
 
     def load(self, path: Path) -> StoredArticle:
         """One article file; raises StoreError when it cannot be read."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.models import Article, ArticleNotFoundError, Attribution, Passage, StoreError
-from bot.store import PIPELINE_VERSION, ArticleStore, write_atomically
+from bot.store import PIPELINE_VERSION, STALE_TEMPORARY_SECONDS, ArticleStore, write_atomically
 
 
 def make_article(article_id: str = "abc123", **fields: object) -> Article:
@@ -86,6 +88,18 @@ def test_leftover_temp_files_are_never_loaded(tmp_path: Path) -> None:
     store = ArticleStore(tmp_path)
     (tmp_path / ".abc.json.1234.tmp").write_text('{"id": "half', encoding="utf-8")
     assert store.load_all() == []
+
+
+def test_old_leftover_temp_files_are_removed_and_fresh_ones_kept(tmp_path: Path) -> None:
+    store = ArticleStore(tmp_path)
+    old, fresh = tmp_path / ".abc.json.1234.tmp", tmp_path / ".def.json.5678.tmp"
+    for path in (old, fresh):
+        path.write_text('{"id": "half', encoding="utf-8")
+    long_ago = time.time() - STALE_TEMPORARY_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    store.load_all()
+    assert not old.exists()
+    assert fresh.exists()  # perhaps another process's save in progress
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> None:
