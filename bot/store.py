@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from bot.models import (
     Article,
@@ -97,23 +97,27 @@ def sentence_rows(sentences: object) -> list[SentenceRow | Passage] | None:
     """
     if not isinstance(sentences, list):
         return None
-    rows: list[SentenceRow | Passage] = []
-    for s in sentences:
-        if type(s) is not dict:
-            return None
-        paragraph, text = s.get("paragraph"), s.get("text")
-        speaker, cue = s.get("speaker"), s.get("cue")
-        source = s.get("attribution") or "none"
-        if (
-            type(paragraph) is not int
-            or type(text) is not str
-            or not (speaker is None or type(speaker) is str)
-            or not (cue is None or type(cue) is str)
-            or source not in ATTRIBUTION_SOURCES
-        ):
-            return None
-        rows.append((paragraph, text, speaker, cue, cast(AttributionSource, source)))
-    return rows
+    # One comprehension, then one check over the rows: about twice as fast as checking each
+    # sentence as it is converted, which matters for a warm start of a million sentences.
+    try:
+        rows = [
+            (s["paragraph"], s["text"], s.get("speaker"), s.get("cue"), s.get("attribution"))
+            for s in sentences
+        ]
+        exact = all(
+            type(paragraph) is int
+            and type(text) is str
+            and (speaker is None or type(speaker) is str)
+            and (cue is None or type(cue) is str)
+            and (not source or source in ATTRIBUTION_SOURCES)
+            for paragraph, text, speaker, cue, source in rows
+        )
+    except (TypeError, KeyError, AttributeError):  # not an object, no field, unhashable value
+        return None
+    if not exact:
+        return None
+    # A missing or empty attribution reads as "none", as `record_to_article` reads it.
+    return [row if row[4] else (*row[:4], "none") for row in rows]
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,9 @@ class ArticleStore:
             return []
         self._remove_stale_temporaries()
         stored = []
-        for path in sorted(self.directory.glob(f"*{ARTICLE_SUFFIX}")):
+        # Names sorted as strings: a million Path comparisons cost a second at start.
+        names = sorted(n for n in os.listdir(self.directory) if n.endswith(ARTICLE_SUFFIX))
+        for path in (self.directory / name for name in names if not name.startswith(".")):
             try:
                 stored.append(self.load(path))
             except StoreError as exc:
