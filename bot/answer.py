@@ -415,13 +415,21 @@ class Answerer:
         wanted = answer_type(question)
         query_pairs = _bigrams(evidence.columns_of(tokens))
         everything = range(len(w))
-        # Only these three look at each sentence's own tokens or text.
+        # Only these three look at each sentence's own tokens or text. With fewer than two
+        # distinct query terms a sentence has no span to measure and (unless the question
+        # repeats a term) no query bigram, so its tokens need not be read at all.
+        repeats = any(a == b for a, b in query_pairs)
+        distinct = in_sentence.sum(axis=1).tolist()
         phrase, typed, proximity = [], [], []
-        for row, candidate in zip(rows.tolist(), candidates, strict=True):
+        for row, candidate, terms in zip(rows.tolist(), candidates, distinct, strict=True):
+            typed.append(wanted is not None and _has_answer_type(wanted, candidate.text, question))
+            if terms < 2 and not repeats:
+                phrase.append(0.0)
+                proximity.append(0.0)
+                continue
             columns = evidence.row_columns(row)
             found = query_pairs.intersection(_bigrams(columns))
             phrase.append(sum(float(w[a] + w[b]) for a, b in found))
-            typed.append(wanted is not None and _has_answer_type(wanted, candidate.text, question))
             proximity.append(term_proximity(columns, everything))
         named = {
             "bm25": np.array([c.hit.score for c in candidates]),
