@@ -440,6 +440,7 @@ COLUMNS = (  # name, width, format
     ("top10_max_abs_diff", 18, ".1e"),
     ("answer_p50_ms", 13, ".2f"),
     ("answer_p95_ms", 13, ".2f"),
+    ("answer_steady_p50_ms", 20, ".2f"),
     ("open_warm_s", 11, ".2f"),
     ("open_cold_s", 11, ".1f"),
     ("library_add_ms", 14, ".1f"),

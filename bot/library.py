@@ -71,7 +71,9 @@ class Library:
         self.index = index
         self._articles: dict[str, Article] = {}
         self._passages: dict[str, Sequence[Passage]] = {}
-        self._urls: dict[str, str] = {}
+        # Canonical url -> article id, made when first needed: parsing 33k urls at every
+        # start would cost half a second for the rare /add that needs them.
+        self._urls: dict[str, str] | None = None
         # Articles sorted oldest first, kept until the next add/remove: /sources and the
         # "not found" hints list them on every call, and sorting 33k articles takes ~30 ms.
         self._oldest_first: list[Article] | None = None
@@ -113,9 +115,10 @@ class Library:
         self._articles[article.id] = article
         self._passages[article.id] = passages
         self._oldest_first = None
-        url = canonical_url(article.url)
-        if url:
-            self._urls[url] = article.id
+        if self._urls is not None:
+            url = canonical_url(article.url)
+            if url:
+                self._urls[url] = article.id
 
     def _reconcile_index(self) -> None:
         """Bring a cached index in line with the corpus: add what is new, drop what is gone."""
@@ -241,6 +244,10 @@ class Library:
         if article.id in self._articles:
             return article.id
         url = canonical_url(article.url)
+        if self._urls is None:
+            self._urls = {
+                u: key for key, known in self._articles.items() if (u := canonical_url(known.url))
+            }
         return self._urls.get(url) if url else None
 
     def remove(self, article_id: str) -> Article:
@@ -251,7 +258,7 @@ class Library:
             article = self._articles.pop(key)
             self._passages.pop(key)
             self._oldest_first = None
-            self._urls = {u: k for u, k in self._urls.items() if k != key}
+            self._urls = None  # another article may share the url: rebuilt when needed
             self.index.remove(key)
             log.info("removed article %s: %s", key, article.title)
             return article

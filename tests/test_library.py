@@ -96,6 +96,21 @@ def test_same_body_or_same_url_is_reported_as_duplicate(settings: Settings) -> N
     assert len(library) == 2
 
 
+def test_a_known_url_is_a_duplicate_after_a_restart_until_its_article_is_removed(
+    settings: Settings,
+) -> None:
+    first = Library.open(settings).add(mars_article())
+    restarted = Library.open(settings)
+    same_page = read_text(
+        MARS_TEXT.replace("clay", "iron"), fmt="text", url="https://example.com/mars/"
+    )
+    with pytest.raises(DuplicateArticleError) as duplicate:
+        restarted.add(same_page)
+    assert duplicate.value.existing_id == first.id
+    restarted.remove(first.id)
+    assert restarted.add(same_page).url == "https://example.com/mars/"
+
+
 def test_removed_article_is_no_longer_quoted_even_after_restart(settings: Settings) -> None:
     library = Library.open(settings)
     added = library.add(mars_article())
