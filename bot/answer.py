@@ -310,7 +310,7 @@ class Answerer:
         evidence = self._evidence_of(tokens, weights, candidates)
         ranked = [
             candidate
-            for candidate in self._rerank(question, tokens, weights, candidates, evidence)
+            for candidate in self._rerank(question, tokens, candidates, evidence)
             if (candidate.hit.key, candidate.hit.position) not in exclude
         ]
         if not ranked:
@@ -382,7 +382,6 @@ class Answerer:
         self,
         question: str,
         tokens: list[str],
-        weights: dict[str, float],
         candidates: list[_Candidate],
         evidence: QueryEvidence,
     ) -> list[_Candidate]:
