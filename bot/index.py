@@ -10,10 +10,10 @@ or count a question's terms in whole articles at once (`term_counts`), with each
 paragraph number and each article's headline terms, which a re-ranker reads along with them.
 
 Not thread-safe for writers: `add`, `remove` and `save` must not run concurrently with anything
-(the library holds a lock). `search`, `scores`, `idf` and `tokens` only read shared state
-(apart from filling idempotent caches) and keep their scratch buffers per thread, so concurrent
-readers are safe among themselves. Removed passages keep their ids (and their forward-store
-tokens) until `save`/`load` compacts them.
+(the library holds a lock). `search`, `scores`, `idf`, `tokens` and `term_counts` only read
+shared state (apart from filling idempotent caches) and keep their scratch buffers per thread,
+so concurrent readers are safe among themselves. Removed passages keep their ids (and their
+forward-store tokens) until `save`/`load` compacts them.
 """
 
 from __future__ import annotations
