@@ -66,9 +66,9 @@ def test_squad_answers_beat_plain_bm25_and_stay_above_their_floors(
     present = [articles[n] for n in PRESENT_ARTICLES]
     library = corpus.library
     answer, _ = score(corpus, present, answer_ranker(library.ask))
-    # Measured: hit@1 0.796, hit@3 0.900 (re-ranked without abstention 0.814, BM25 0.778).
-    assert answer.hit_at_1 >= 0.78, answer
-    assert answer.hit_at_3 >= 0.88, answer
+    # Measured: hit@1 0.801, hit@3 0.910 (re-ranked without abstention 0.814, BM25 0.778).
+    assert answer.hit_at_1 >= 0.785, answer
+    assert answer.hit_at_3 >= 0.89, answer
     # The re-ranking alone (abstention off) must beat the index's own order.
     unfiltered = replace(library_options(library), min_match=0.0)
     reranked, _ = score(corpus, present, options_ranker(library, unfiltered))
@@ -83,7 +83,7 @@ def test_squad_questions_about_absent_articles_are_mostly_declined(
     corpus, articles = squad_corpus
     questions = [q.text for n in ABSENT_ARTICLES for q in articles[n].questions]
     answered = sum(corpus.library.ask(q).answered for q in questions) / len(questions)
-    assert answered <= 0.06  # measured 0.043
+    assert answered <= 0.06  # measured 0.045
 
 
 def test_follow_ups_use_the_conversation() -> None:
