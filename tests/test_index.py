@@ -36,6 +36,20 @@ def build(corpus: Corpus, **params: float) -> BM25Index:
     return index
 
 
+def churned(corpus: Corpus, removed: set[str], extra: Corpus) -> tuple[BM25Index, Corpus]:
+    """An index of `corpus` with the `removed` keys dropped, then the new `extra` keys added."""
+    index = build(corpus)
+    live = dict(corpus)
+    for key in removed & corpus.keys():
+        index.remove(key)
+        del live[key]
+    for key, passages in extra.items():
+        if key not in live:
+            index.add(key, passages)
+            live[key] = passages
+    return index, live
+
+
 def live_passages(corpus: Corpus) -> list[tuple[str, int, list[str]]]:
     return [(key, i, p) for key, ps in corpus.items() for i, p in enumerate(ps)]
 
@@ -87,15 +101,7 @@ def test_scores_equal_rank_bm25_and_search_is_their_exact_top(
 def test_add_and_remove_give_the_same_results_as_building_from_scratch(
     corpus: Corpus, removed: set[str], extra: Corpus, query: list[str]
 ) -> None:
-    index = build(corpus)
-    live = dict(corpus)
-    for key in removed & corpus.keys():
-        index.remove(key)
-        del live[key]
-    for key, passages in extra.items():
-        if key not in live:
-            index.add(key, passages)
-            live[key] = passages
+    index, live = churned(corpus, removed, extra)
     fresh = build(dict(reversed(live.items())))
     assert sorted(index.keys()) == sorted(live)
     assert len(index) == len(fresh)
@@ -277,15 +283,7 @@ def assert_tokens_are_the_input(index: BM25Index, corpus: Corpus) -> None:
 def test_tokens_return_the_passages_given_to_add_after_adds_and_removes(
     corpus: Corpus, removed: set[str], extra: Corpus
 ) -> None:
-    index = build(corpus)
-    live = dict(corpus)
-    for key in removed & corpus.keys():
-        index.remove(key)
-        del live[key]
-    for key, passages in extra.items():
-        if key not in live:
-            index.add(key, passages)
-            live[key] = passages
+    index, live = churned(corpus, removed, extra)
     assert_tokens_are_the_input(index, live)
 
 
