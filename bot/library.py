@@ -126,14 +126,18 @@ class Library:
         for key in indexed - self._articles.keys():
             self.index.remove(key)
         for key in self._articles.keys() - indexed:
-            passages = self._passages[key]
-            texts, paragraphs = (
-                (passages.texts(), passages.paragraphs())
-                if isinstance(passages, StoredPassages)
-                else ([p.text for p in passages], [p.paragraph for p in passages])
-            )
-            title = tokenize(self._articles[key].title)
-            self.index.add(key, [tokenize(text) for text in texts], paragraphs, title)
+            self._index_article(self._articles[key], self._passages[key])
+
+    def _index_article(self, article: Article, passages: Sequence[Passage]) -> None:
+        """Give the index the article's sentences, their paragraphs and its headline."""
+        texts, paragraphs = (
+            (passages.texts(), passages.paragraphs())
+            if isinstance(passages, StoredPassages)
+            else ([p.text for p in passages], [p.paragraph for p in passages])
+        )
+        self.index.add(
+            article.id, [tokenize(text) for text in texts], paragraphs, tokenize(article.title)
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -231,12 +235,7 @@ class Library:
             raise IngestError("the article has no sentences to quote")
         self.store.save(stamped, passages)
         self._remember(stamped, passages)
-        self.index.add(
-            stamped.id,
-            [tokenize(p.text) for p in passages],
-            [p.paragraph for p in passages],
-            tokenize(stamped.title),
-        )
+        self._index_article(stamped, passages)
         log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
         return stamped
 
