@@ -436,7 +436,7 @@ class Answerer:
                 phrase.append(0.0)
                 proximity.append(0.0)
                 continue
-            columns = evidence.row_columns(row)
+            columns = evidence.counts.row_columns(row)
             found = query_pairs.intersection(_bigrams(columns))
             phrase.append(sum(float(w[a] + w[b]) for a, b in found))
             proximity.append(term_proximity(columns, everything))
@@ -530,11 +530,6 @@ class QueryEvidence:
             [starts[self.article[c.hit.key]] + c.hit.position for c in candidates],
             dtype=np.int64,
         )
-
-    def row_columns(self, row: int) -> list[int]:
-        """The sentence's tokens as query columns (-1 for terms not in the question)."""
-        token_starts = self.counts.token_starts
-        return self.counts.columns[token_starts[row] : token_starts[row + 1]].tolist()
 
     def columns_of(self, tokens: Sequence[str]) -> list[int]:
         """The question's tokens as columns."""

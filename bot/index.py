@@ -29,7 +29,7 @@ import os
 import secrets
 import threading
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -97,9 +97,21 @@ class TermCounts:
     paragraphs: np.ndarray  # int32 (rows,): each passage's paragraph number
     lengths: np.ndarray  # int32 (rows,): each passage's length in tokens
     scores: np.ndarray  # float64 (rows,): each passage's BM25 score for the whole query
-    columns: np.ndarray  # int32 (tokens,): each token's column in `terms`, -1 for other terms
-    token_starts: np.ndarray  # int64 (rows + 1,): row r's tokens are columns[ts[r]:ts[r + 1]]
     titles: np.ndarray  # bool (len(keys), len(terms)): the term is in the article's headline
+    # For `row_columns`: each article's term ids (a view of the forward store), where each
+    # row's tokens start counted over all rows (rows + 1,), and term id -> column.
+    forward: list[np.ndarray]
+    token_starts: np.ndarray
+    column_of: dict[int, int]
+
+    def row_columns(self, row: int) -> list[int]:
+        """The passage's tokens as columns in `terms` (-1 for terms not in the query)."""
+        article = int(np.searchsorted(self.starts, row, side="right")) - 1
+        base = int(self.token_starts[self.starts[article]])
+        begin, end = self.token_starts[row : row + 2].tolist()
+        column = self.column_of.get
+        tokens = self.forward[article][begin - base : end - base].tolist()
+        return [column(term, -1) for term in tokens]
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # passage ids (int32, ascending), term frequencies
@@ -113,8 +125,6 @@ class _Scratch:
     scores: np.ndarray  # float64, zero outside a query
     counts: np.ndarray  # int32 matched terms, zero outside a query
     mark: np.ndarray  # int32 scribble space for de-duplication, never needs clearing
-    column: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    # ^ per term id: its query column during `term_counts`, -1 outside it
 
 
 @dataclass(frozen=True)
@@ -326,35 +336,44 @@ class BM25Index:
     def term_counts(self, keys: Sequence[str], query: Sequence[str]) -> TermCounts:
         """The query's terms counted in every passage of the given articles, and their scores.
 
-        Read from the forward store with array operations, so a re-ranker can look at whole
-        articles for the cost of a few vectorised passes; `scores` equal `search`'s.
+        Read from the query terms' postings, a binary search per article and term, so a
+        re-ranker can look at whole articles for about the cost of a search; `scores` equal
+        `search`'s.
         """
         terms = list(dict.fromkeys(query))
         slots = [self._article_slot[k] for k in keys if k in self._article_slot]
         firsts = np.array([self._article_first[s] for s in slots], dtype=np.int64)
         sizes = np.array([self._article_size[s] for s in slots], dtype=np.int64)
         starts = _starts(sizes)
-        ids = np.repeat(firsts - starts[:-1], sizes) + np.arange(starts[-1])
+        shift = firsts - starts[:-1]  # passage id - row, per article
+        ids = np.repeat(shift, sizes) + np.arange(starts[-1])
+        width = len(terms)
+        counts = np.zeros((len(ids), width), dtype=np.int32)
+        scores = np.zeros(len(ids))
+        plan, weights = self._plan(query)  # empty when no live passage holds a query term
+        column_of = {self._vocab[t]: c for c, t in enumerate(terms) if t in self._vocab}
+        if plan:
+            ends = firsts + sizes
+            for term, (docs, tfs) in zip(plan, self._postings_of(plan), strict=True):
+                # The term's postings inside each article's range of passage ids.
+                lo, hi = np.searchsorted(docs, firsts), np.searchsorted(docs, ends)
+                found = hi - lo
+                total = int(found.sum())
+                if total:
+                    at = np.repeat(lo - _starts(found)[:-1], found) + np.arange(total)
+                    counts[docs[at] - np.repeat(shift, found), column_of[term]] = tfs[at]
+            norm = self._norms()[ids]
+            for term, weight in zip(plan, weights.tolist(), strict=True):
+                # Term by term in query order, like `_score_sparse`: the same bits as `search`.
+                scores += self._contribution(weight, counts[:, column_of[term]], norm)
         lengths = self._dl[ids]
         token_starts = _starts(lengths)
         bounds = token_starts[starts].tolist()
-        pieces = [np.zeros(0, dtype=np.int32)]
-        for slot, begin, end in zip(slots, bounds, bounds[1:], strict=False):
-            offset = self._article_offset[slot]
-            pieces.append(self._chunks[self._article_chunk[slot]][offset : offset + end - begin])
-        columns = self._columns(np.concatenate(pieces), terms)
-        where = np.flatnonzero(columns >= 0)
-        rows = np.searchsorted(token_starts, where, side="right") - 1
-        width = len(terms)
-        counts = np.bincount(rows * width + columns[where], minlength=len(ids) * width)
-        counts = counts.reshape(len(ids), width).astype(np.int32)
-        scores = np.zeros(len(ids))
-        plan, weights = self._plan(query)  # empty when no live passage holds a query term
-        norm = self._norms()[ids] if plan else scores
-        column_of = {self._vocab[t]: c for c, t in enumerate(terms) if t in self._vocab}
-        for term, weight in zip(plan, weights.tolist(), strict=True):
-            # Term by term in query order, like `_score_sparse`: the same bits as `search`.
-            scores += self._contribution(weight, counts[:, column_of[term]], norm)
+        forward = [
+            self._chunks[self._article_chunk[slot]][offset : offset + end - begin]
+            for slot, begin, end in zip(slots, bounds, bounds[1:], strict=False)
+            for offset in (self._article_offset[slot],)
+        ]
         titles = [[term in self._article_title[s] for term in terms] for s in slots]
         return TermCounts(
             keys=[self._article_keys[s] or "" for s in slots],
@@ -364,24 +383,11 @@ class BM25Index:
             paragraphs=self._paragraph[ids],
             lengths=lengths,
             scores=scores,
-            columns=columns,
-            token_starts=token_starts,
             titles=np.array(titles, dtype=bool).reshape(len(slots), width),
+            forward=forward,
+            token_starts=token_starts,
+            column_of=column_of,
         )
-
-    def _columns(self, tokens: np.ndarray, terms: list[str]) -> np.ndarray:
-        """Each token id's position in `terms`, or -1, through a per-thread term id map."""
-        scratch = self._scratch()
-        if len(scratch.column) < len(self._terms):
-            scratch.column = np.full(max(len(self._terms), 2 * len(scratch.column)), -1, np.int32)
-        ids = [(self._vocab[t], c) for c, t in enumerate(terms) if t in self._vocab]
-        try:
-            for term, column in ids:
-                scratch.column[term] = column
-            return scratch.column[tokens]
-        finally:
-            for term, _ in ids:
-                scratch.column[term] = -1
 
     def remove(self, key: str) -> None:
         """Drop every passage of one article."""

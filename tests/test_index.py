@@ -343,8 +343,7 @@ def assert_term_counts_are_recounts(
     assert counted.titles.tolist() == [[t in title_of(k) for t in counted.terms] for k in known]
     column = {term: i for i, term in enumerate(counted.terms)}
     for row, (_, _, passage) in enumerate(rows):
-        tokens = counted.columns[counted.token_starts[row] : counted.token_starts[row + 1]]
-        assert tokens.tolist() == [column.get(token, -1) for token in passage]
+        assert counted.row_columns(row) == [column.get(token, -1) for token in passage]
     # The same bits as `search` within those articles, and zero where nothing matches.
     found = {(h.key, h.position): h.score for h in index.search(query, 10**6, keys=known)}
     assert counted.scores.tolist() == [found.get((k, i), 0.0) for k, i, _ in rows]
