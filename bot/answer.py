@@ -12,7 +12,7 @@ only those are re-ranked here, with evidence the sentence score alone misses:
 - answer type: "when" wants a date or year, "how many" a number, "who" a name the question
   does not already contain.
 All of it comes from one count of the question's terms in every sentence of the candidates'
-articles (`BM25Index.term_counts`, array operations over the index's forward store), so no
+articles (`BM25Index.term_counts`, array operations over the index's postings), so no
 sentence is re-tokenised and no article is read sentence by sentence. The bot answers only when
 the evidence (the question's weight found in the best sentence or its headline, and in the best
 paragraph) reaches `min_match`; otherwise it declines rather than quote something unrelated.

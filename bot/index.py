@@ -4,10 +4,11 @@ The score is exactly `rank_bm25.BM25Okapi(live_passages).get_scores(query)`; wha
 work per query. Postings (term -> passages with that term and its frequency) live in a few
 immutable segments, merged logarithmically as articles arrive, so a query reads only the postings
 of its own terms. Top-k search is exact: a MaxScore-style bound skips the postings of common
-terms whenever the best candidates from rarer terms cannot be overtaken. A forward store keeps
-each passage's tokens as term ids, so callers can read them back (`tokens`) without tokenising,
-or count a question's terms in whole articles at once (`term_counts`), with each passage's
-paragraph number and each article's headline terms, which a re-ranker reads along with them.
+terms whenever the best candidates from rarer terms cannot be overtaken. The same postings count
+a question's terms in every passage of whole articles at once (`term_counts`), which a re-ranker
+reads along with each passage's paragraph number and each article's headline terms. A forward
+store keeps each passage's tokens as term ids, so callers can read them back (`tokens`,
+`TermCounts.row_columns`) without tokenising.
 
 Not thread-safe for writers: `add`, `remove` and `save` must not run concurrently with anything
 (the library holds a lock). `search`, `scores`, `idf`, `tokens` and `term_counts` only read
