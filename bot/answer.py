@@ -428,17 +428,19 @@ class Answerer:
         # distinct query terms a sentence has no span to measure and (unless the question
         # repeats a term) no query bigram, so its tokens need not be read at all.
         repeats = any(a == b for a, b in query_pairs)
-        distinct = in_sentence.sum(axis=1).tolist()
+        read = [terms >= 2 or repeats for terms in in_sentence.sum(axis=1).tolist()]
+        tokens_of = iter(evidence.counts.row_columns(rows[np.array(read, dtype=bool)]))
+        weight = w.tolist()
         phrase, typed, proximity = [], [], []
-        for row, candidate, terms in zip(rows.tolist(), candidates, distinct, strict=True):
+        for candidate, reads in zip(candidates, read, strict=True):
             typed.append(wanted is not None and _has_answer_type(wanted, candidate.text, question))
-            if terms < 2 and not repeats:
+            if not reads:
                 phrase.append(0.0)
                 proximity.append(0.0)
                 continue
-            columns = evidence.counts.row_columns(row)
+            columns = next(tokens_of)
             found = query_pairs.intersection(_bigrams(columns))
-            phrase.append(sum(float(w[a] + w[b]) for a, b in found))
+            phrase.append(sum(weight[a] + weight[b] for a, b in found))
             proximity.append(term_proximity(columns, everything))
         named = {
             "bm25": np.array([c.hit.score for c in candidates]),
@@ -492,16 +494,26 @@ class QueryEvidence:
         """Sum the counts per paragraph and per article."""
         sizes = np.diff(counts.starts)
         article_of_row = np.repeat(np.arange(len(sizes)), sizes)
-        # A paragraph is an (article, paragraph number) pair, wherever its sentences are.
+        # A paragraph is an (article, paragraph number) pair, wherever its sentences are;
+        # groups are numbered in that pair's order. Paragraph numbers usually only grow along
+        # an article, so the pairs are already sorted and need no sort to be grouped.
         pairs = (article_of_row.astype(np.int64) << 32) | (
             counts.paragraphs.astype(np.int64) & 0xFFFFFFFF
         )
-        keys, group = np.unique(pairs, return_inverse=True)
-        order = np.argsort(group, kind="stable")
-        # Every group has a sentence (there is at least one, a candidate), so no run is empty.
-        firsts = np.flatnonzero(np.diff(group[order], prepend=-1))
-        paragraph_counts = np.add.reduceat(counts.counts[order], firsts)
-        lengths = np.add.reduceat(counts.lengths[order].astype(np.int64), firsts)
+        order = None if np.all(pairs[1:] >= pairs[:-1]) else np.argsort(pairs, kind="stable")
+        ordered = pairs if order is None else pairs[order]
+        change = np.diff(ordered, prepend=-1) != 0  # pairs are >= 0
+        firsts = np.flatnonzero(change)
+        keys = ordered[firsts]
+        group = np.cumsum(change) - 1
+        if order is not None:
+            group[order] = group.copy()
+        paragraph_counts = np.add.reduceat(
+            counts.counts if order is None else counts.counts[order], firsts
+        )
+        lengths = np.add.reduceat(
+            (counts.lengths if order is None else counts.lengths[order]).astype(np.int64), firsts
+        )
         owner = keys >> 32
         paragraphs_per_article = np.bincount(owner, minlength=len(sizes))
         total = np.bincount(owner, weights=lengths, minlength=len(sizes))

@@ -105,14 +105,18 @@ class TermCounts:
     token_starts: np.ndarray
     column_of: dict[int, int]
 
-    def row_columns(self, row: int) -> list[int]:
-        """The passage's tokens as columns in `terms` (-1 for terms not in the query)."""
-        article = int(np.searchsorted(self.starts, row, side="right")) - 1
-        base = int(self.token_starts[self.starts[article]])
-        begin, end = self.token_starts[row : row + 2].tolist()
+    def row_columns(self, rows: Sequence[int]) -> list[list[int]]:
+        """Each given passage's tokens as columns in `terms` (-1 for terms not in the query)."""
+        at = np.asarray(rows, dtype=np.int64)
+        articles = np.searchsorted(self.starts, at, side="right") - 1
+        base = self.token_starts[self.starts[articles]]
+        begins = (self.token_starts[at] - base).tolist()
+        ends = (self.token_starts[at + 1] - base).tolist()
         column = self.column_of.get
-        tokens = self.forward[article][begin - base : end - base].tolist()
-        return [column(term, -1) for term in tokens]
+        return [
+            [column(term, -1) for term in self.forward[article][begin:end].tolist()]
+            for article, begin, end in zip(articles.tolist(), begins, ends, strict=True)
+        ]
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # passage ids (int32, ascending), term frequencies
@@ -354,10 +358,10 @@ class BM25Index:
         plan, weights = self._plan(query)  # empty when no live passage holds a query term
         column_of = {self._vocab[t]: c for c, t in enumerate(terms) if t in self._vocab}
         if plan:
-            ends = firsts + sizes
+            edges = np.concatenate([firsts, firsts + sizes])
             for term, (docs, tfs) in zip(plan, self._postings_of(plan), strict=True):
                 # The term's postings inside each article's range of passage ids.
-                lo, hi = np.searchsorted(docs, firsts), np.searchsorted(docs, ends)
+                lo, hi = np.searchsorted(docs, edges).reshape(2, -1)
                 found = hi - lo
                 total = int(found.sum())
                 if total:

@@ -24,6 +24,7 @@ from bot.answer import (
     term_proximity,
 )
 from bot.conversation import Conversation
+from bot.index import BM25Index
 from bot.ingest import read_text
 from bot.library import Library
 from bot.settings import Settings
@@ -255,6 +256,41 @@ def test_paragraph_bm25_prefers_the_paragraph_about_the_question(library: Librar
     about_repairs = evidence.group[3]  # "Lee said the pier needed repairs ..."
     assert int(np.argmax(scores)) == about_repairs
     assert scores.min() == 0.0
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [[0, 0, 1, 1, 2], [2, 0, 2, 1, 0], [1, 1, 1, 1, 1]],
+    ids=["in-order", "shuffled", "one-paragraph"],
+)
+def test_paragraphs_are_grouped_wherever_their_sentences_are(paragraphs: list[int]) -> None:
+    index = BM25Index()
+    passages = [["ferri", "pier"], ["pier"], ["storm"], ["ferri", "ferri"], ["harbour"]]
+    index.add("b", passages, paragraphs)
+    index.add("a", [["pier"], ["storm", "pier"]], [1, 0])
+    counts = index.term_counts(["b", "a"], ["ferri", "pier"])
+    evidence = QueryEvidence.of(counts, {"ferri": 1.0, "pier": 1.0})
+    rows = [(0, n, p) for n, p in zip(paragraphs, passages, strict=True)]
+    rows += [(1, 1, ["pier"]), (1, 0, ["storm", "pier"])]
+    # Groups are numbered in (article, paragraph number) order, counts summed per group.
+    groups = sorted({(article, n) for article, n, _ in rows})
+    assert evidence.group.tolist() == [groups.index((a, n)) for a, n, _ in rows]
+    expected = [[0, 0, 0] for _ in groups]  # ferri, pier, tokens
+    for article, n, passage in rows:
+        summed = expected[groups.index((article, n))]
+        summed[0] += passage.count("ferri")
+        summed[1] += passage.count("pier")
+        summed[2] += len(passage)
+    assert evidence.paragraph_counts.tolist() == [e[:2] for e in expected]
+    mean = [
+        np.mean([e[2] for (a, _), e in zip(groups, expected, strict=True) if a == article])
+        for article in (0, 1)
+    ]
+    norms = [
+        PARAGRAPH_K1 * (1 - PARAGRAPH_B + PARAGRAPH_B * e[2] / mean[a])
+        for (a, _), e in zip(groups, expected, strict=True)
+    ]
+    assert evidence.paragraph_norm.tolist() == pytest.approx(norms)
 
 
 def reference_features(library: Library, question: str) -> list[Features]:

@@ -342,8 +342,9 @@ def assert_term_counts_are_recounts(
     assert counted.paragraphs.tolist() == [n for k in known for n in paragraphs_of(corpus[k])]
     assert counted.titles.tolist() == [[t in title_of(k) for t in counted.terms] for k in known]
     column = {term: i for i, term in enumerate(counted.terms)}
-    for row, (_, _, passage) in enumerate(rows):
-        assert counted.row_columns(row) == [column.get(token, -1) for token in passage]
+    expected_columns = [[column.get(token, -1) for token in passage] for _, _, passage in rows]
+    assert counted.row_columns(range(len(rows))) == expected_columns
+    assert counted.row_columns(range(len(rows))[::-2]) == expected_columns[::-2]
     # The same bits as `search` within those articles, and zero where nothing matches.
     found = {(h.key, h.position): h.score for h in index.search(query, 10**6, keys=known)}
     assert counted.scores.tolist() == [found.get((k, i), 0.0) for k, i, _ in rows]
