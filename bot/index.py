@@ -608,11 +608,15 @@ class BM25Index:
     ) -> Scored:
         """Exact scores of every live (allowed) passage that holds a query term."""
         if len(postings) == 1:
-            (docs, tfs), weight = postings[0], weights[0]
-        else:
-            docs = np.concatenate([docs for docs, _ in postings])
-            tfs = np.concatenate([tfs for _, tfs in postings])
-            weight = np.repeat(weights, [len(docs) for docs, _ in postings])
+            # One term: each passage is in its postings once, so its score is the contribution.
+            docs, tfs = postings[0]
+            keep = self._alive[docs] if allowed is None else self._alive[docs] & allowed[docs]
+            docs = docs[keep]
+            scores = self._contribution(weights[0], tfs[keep], self._norms()[docs])
+            return docs, scores, np.ones(len(docs), dtype=np.int32)
+        docs = np.concatenate([docs for docs, _ in postings])
+        tfs = np.concatenate([tfs for _, tfs in postings])
+        weight = np.repeat(weights, [len(docs) for docs, _ in postings])
         contribution = self._contribution(weight, tfs, self._norms()[docs])
         scratch = self._scratch()
         cands = self._distinct(scratch, docs)
@@ -654,9 +658,13 @@ class BM25Index:
         postings = self._postings_of(terms)
         if keys is not None:
             scored = self._within(keys, postings, weights)
-        elif np.any(weights <= 0) or sum(len(d) for d, _ in postings) <= PRUNE_ABOVE_POSTINGS:
-            # Few postings are cheapest to score outright; weights <= 0 (tiny corpora) would
-            # break the upper-bound pruning anyway.
+        elif (
+            len(terms) == 1
+            or np.any(weights <= 0)
+            or sum(len(d) for d, _ in postings) <= PRUNE_ABOVE_POSTINGS
+        ):
+            # One term or few postings are cheapest to score outright; weights <= 0 (tiny
+            # corpora) would break the upper-bound pruning anyway.
             scored = self._score_all(postings, weights, None)
         else:
             scored = self._max_score(terms, postings, weights, limit)
@@ -705,19 +713,23 @@ class BM25Index:
         order = np.argsort(-bounds, kind="stable").tolist()
         rest = [*np.cumsum(bounds[order][::-1])[::-1].tolist()[1:], 0.0]
         scratch, norms = self._scratch(), self._norms()
-        added: list[np.ndarray] = []
+        touched: list[np.ndarray] = []  # passages first touched by each term read so far
+        live: list[np.ndarray] = []  # the live ones among them
+        seen = 0
         try:
             for step, term in enumerate(order):
                 docs, tfs = postings[term]
+                # Weights are > 0 here, so a passage no term has touched yet still scores 0.
+                fresh = docs[scratch.scores[docs] == 0.0]
                 np.add.at(scratch.scores, docs, self._contribution(weights[term], tfs, norms[docs]))
-                added.append(docs)
+                touched.append(fresh)
+                live.append(fresh[self._alive[fresh]])
+                seen += len(live[-1])
                 last = step + 1 == len(order)
-                if sum(len(d) for d in added) < limit and not last:
+                if seen < limit and not last:
                     continue
-                cands = self._distinct(scratch, np.concatenate(added))
-                cands = cands[self._alive[cands]]
-                if len(cands) < limit and not last:
-                    continue
+                cands = np.concatenate(live) if len(live) > 1 else live[0]
+                live = [cands]
                 viable = self._viable(cands, scratch.scores[cands], rest[step], limit)
                 if last:
                     break
@@ -729,7 +741,7 @@ class BM25Index:
                 if kth > rest[step] * (1 + BOUND_SLACK):
                     return viable, scores, matched
         finally:
-            for docs in added:
+            for docs in touched:
                 scratch.scores[docs] = 0.0
         viable.sort()
         return viable, *self._score_sparse(viable, postings, weights)
