@@ -19,15 +19,9 @@ forward-store tokens) until `save`/`load` compacts them.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
 import itertools
-import json
 import math
 import operator
-import os
-import secrets
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -35,10 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.durable import load_arrays, load_manifest, save_arrays
+
 # 2: adds the forward store (each passage's term ids), so caches written by 1 are rebuilt.
 # 3: adds each passage's paragraph number and each article's headline terms.
 FORMAT_VERSION = 3
-MANIFEST_NAME = "manifest.json"
 # Two segments are merged when the older one is at most this many times the newer one's size,
 # which keeps O(log n) segments and merges every posting O(log n) times over its life.
 MERGE_RATIO = 2.0
@@ -839,37 +834,14 @@ class BM25Index:
 
     def save(self, directory: Path, fingerprint: str) -> None:
         """Write the index atomically: new data files first, then the manifest naming them."""
-        directory.mkdir(parents=True, exist_ok=True)
-        generation = secrets.token_hex(8)
-        files: dict[str, dict[str, object]] = {}
-        for name, array in self._compacted().items():
-            buffer = io.BytesIO()
-            np.save(buffer, array, allow_pickle=False)
-            data = buffer.getvalue()
-            filename = f"{name}.{generation}.npy"
-            _write_durably(directory / filename, data)
-            files[name] = {
-                "file": filename,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "bytes": len(data),
-            }
-        manifest = {
+        header = {
             "format_version": FORMAT_VERSION,
             "fingerprint": fingerprint,
             "k1": self.k1,
             "b": self.b,
             "epsilon": self.epsilon,
-            "files": files,
         }
-        temporary = directory / f"{MANIFEST_NAME}.{generation}.tmp"
-        _write_durably(temporary, json.dumps(manifest, indent=1).encode("utf-8"))
-        os.replace(temporary, directory / MANIFEST_NAME)
-        _fsync_directory(directory)
-        current = {entry["file"] for entry in files.values()}
-        for stale in directory.iterdir():
-            if stale.name != MANIFEST_NAME and stale.name not in current:
-                with contextlib.suppress(OSError):
-                    stale.unlink()
+        save_arrays(directory, header, self._compacted())
 
     @classmethod
     def load(
@@ -877,7 +849,7 @@ class BM25Index:
     ) -> BM25Index | None:
         """The saved index, or None when it is missing, stale or damaged in any way."""
         try:
-            manifest = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
+            manifest = load_manifest(directory)
             if (
                 manifest.get("format_version") != FORMAT_VERSION
                 or manifest.get("fingerprint") != fingerprint
@@ -885,11 +857,8 @@ class BM25Index:
                 != [float(k1), float(b), float(epsilon)]
             ):
                 return None
-            arrays = {
-                name: _read_checked(directory, manifest["files"][name]) for name in SAVED_ARRAYS
-            }
             index = cls(k1=k1, b=b, epsilon=epsilon)
-            index._restore(arrays)
+            index._restore(load_arrays(directory, manifest, SAVED_ARRAYS))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             return None
         return index
@@ -976,33 +945,3 @@ class BM25Index:
         )
         if not np.array_equal(np.bincount(forward, minlength=vocabulary), occurrences):
             raise ValueError("forward store disagrees with the postings")
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _read_checked(directory: Path, entry: dict[str, object]) -> np.ndarray:
-    """One saved array, after checking its size and sha256 against the manifest."""
-    name = str(entry["file"])
-    if Path(name).name != name:
-        raise ValueError("manifest names a file outside the index directory")
-    data = (directory / name).read_bytes()
-    if len(data) != entry["bytes"] or hashlib.sha256(data).hexdigest() != entry["sha256"]:
-        raise ValueError(f"{name} does not match its checksum")
-    array = np.load(io.BytesIO(data), allow_pickle=False)
-    if not isinstance(array, np.ndarray) or array.ndim != 1:
-        raise ValueError(f"{name} is not a flat array")
-    return array

@@ -7,13 +7,13 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.durable import fsync_directory, write_atomically
 from bot.models import (
     Article,
     ArticleNotFoundError,
@@ -262,33 +262,4 @@ class ArticleStore:
             raise ArticleNotFoundError(f"no article with id {article_id}") from exc
         except OSError as exc:
             raise StoreError(f"cannot delete {path}: {exc}") from exc
-        _fsync_directory(self.directory)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write bytes to `path` so that a crash leaves either the old or the new content."""
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # The rename itself is only durable once the directory entry is flushed.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        fsync_directory(self.directory)

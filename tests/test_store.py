@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.durable import write_atomically
 from bot.models import Article, ArticleNotFoundError, Attribution, Passage, StoreError
-from bot.store import PIPELINE_VERSION, STALE_TEMPORARY_SECONDS, ArticleStore, write_atomically
+from bot.store import PIPELINE_VERSION, STALE_TEMPORARY_SECONDS, ArticleStore
 
 
 def make_article(article_id: str = "abc123", **fields: object) -> Article:
