@@ -26,6 +26,7 @@ import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -51,6 +52,7 @@ FORWARD_CHUNK = 1 << 20
 # Slack on upper bounds so that float rounding can never make pruning drop a true top hit.
 BOUND_SLACK = 1e-9
 DOC_ID = np.int32
+T = TypeVar("T")
 SAVED_ARRAYS = (
     "vocab_blob",
     "vocab_offsets",
@@ -94,23 +96,27 @@ class TermCounts:
     lengths: np.ndarray  # int32 (rows,): each passage's length in tokens
     scores: np.ndarray  # float64 (rows,): each passage's BM25 score for the whole query
     titles: np.ndarray  # bool (len(keys), len(terms)): the term is in the article's headline
-    # For `row_columns`: each article's term ids (a view of the forward store), where each
-    # row's tokens start counted over all rows (rows + 1,), and term id -> column.
-    forward: list[np.ndarray]
-    token_starts: np.ndarray
+    # For `row_columns`: the forward store's chunks, each article's chunk and where its term
+    # ids start in it, where each row's tokens start counted over all rows, term id -> column.
+    chunks: tuple[np.ndarray, ...]
+    chunk_of: np.ndarray  # (len(keys),)
+    offsets: np.ndarray  # (len(keys),)
+    token_starts: np.ndarray  # (rows + 1,)
     column_of: dict[int, int]
 
     def row_columns(self, rows: Sequence[int]) -> list[list[int]]:
         """Each given passage's tokens as columns in `terms` (-1 for terms not in the query)."""
         at = np.asarray(rows, dtype=np.int64)
         articles = np.searchsorted(self.starts, at, side="right") - 1
-        base = self.token_starts[self.starts[articles]]
-        begins = (self.token_starts[at] - base).tolist()
-        ends = (self.token_starts[at + 1] - base).tolist()
+        token_starts = self.token_starts
+        begins = self.offsets[articles] + token_starts[at] - token_starts[self.starts[articles]]
+        ends = begins + token_starts[at + 1] - token_starts[at]
         column = self.column_of.get
         return [
-            [column(term, -1) for term in self.forward[article][begin:end].tolist()]
-            for article, begin, end in zip(articles.tolist(), begins, ends, strict=True)
+            [column(term, -1) for term in self.chunks[chunk][begin:end].tolist()]
+            for chunk, begin, end in zip(
+                self.chunk_of[articles].tolist(), begins.tolist(), ends.tolist(), strict=True
+            )
         ]
 
 
@@ -200,6 +206,13 @@ def _starts(sizes: np.ndarray) -> np.ndarray:
     starts = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=starts[1:])
     return starts
+
+
+def _pick(values: list[T], slots: list[int]) -> list[T]:
+    """`values[s]` for each slot, gathered in C (a comprehension costs more per article)."""
+    if len(slots) < 2:
+        return [values[s] for s in slots]
+    return list(operator.itemgetter(*slots)(values))
 
 
 def _encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -342,8 +355,8 @@ class BM25Index:
         """
         terms = list(dict.fromkeys(query))
         slots = [self._article_slot[k] for k in keys if k in self._article_slot]
-        firsts = np.array([self._article_first[s] for s in slots], dtype=np.int64)
-        sizes = np.array([self._article_size[s] for s in slots], dtype=np.int64)
+        firsts = np.array(_pick(self._article_first, slots), dtype=np.int64)
+        sizes = np.array(_pick(self._article_size, slots), dtype=np.int64)
         starts = _starts(sizes)
         shift = firsts - starts[:-1]  # passage id - row, per article
         ids = np.repeat(shift, sizes) + np.arange(starts[-1])
@@ -367,14 +380,7 @@ class BM25Index:
                 # Term by term in query order, like `_score_sparse`: the same bits as `search`.
                 scores += self._contribution(weight, counts[:, column_of[term]], norm)
         lengths = self._dl[ids]
-        token_starts = _starts(lengths)
-        bounds = token_starts[starts].tolist()
-        forward = [
-            self._chunks[self._article_chunk[slot]][offset : offset + end - begin]
-            for slot, begin, end in zip(slots, bounds, bounds[1:], strict=False)
-            for offset in (self._article_offset[slot],)
-        ]
-        titles = [[term in self._article_title[s] for term in terms] for s in slots]
+        titles = [[term in title for term in terms] for title in _pick(self._article_title, slots)]
         return TermCounts(
             keys=[self._article_keys[s] or "" for s in slots],
             terms=terms,
@@ -384,8 +390,10 @@ class BM25Index:
             lengths=lengths,
             scores=scores,
             titles=np.array(titles, dtype=bool).reshape(len(slots), width),
-            forward=forward,
-            token_starts=token_starts,
+            chunks=tuple(self._chunks),
+            chunk_of=np.array(_pick(self._article_chunk, slots), dtype=np.int64),
+            offsets=np.array(_pick(self._article_offset, slots), dtype=np.int64),
+            token_starts=_starts(lengths),
             column_of=column_of,
         )
 
