@@ -178,10 +178,13 @@ class PassageLookup(Protocol):
 
 
 class _Candidate(NamedTuple):
-    """An index hit, with its sentence's text and re-ranked score (built ~100 per question)."""
+    """An index hit and its re-ranked score (built ~100 per question).
+
+    The sentence's text is looked up only where it is read: for questions that want an
+    answer type, and for the few candidates that become quotes.
+    """
 
     hit: Hit
-    text: str
     score: float
 
 
@@ -331,13 +334,16 @@ class Answerer:
         texts: set[str] = set()
         best = 0.0
         for candidate, share in zip(ranked, sentence.tolist(), strict=True):
-            if share < self.options.quote_match or candidate.text in texts:
+            hit = candidate.hit
+            if share < self.options.quote_match:
+                continue
+            text = self.lookup.text(hit.key, hit.position)
+            if text in texts:
                 continue
             if quotes and candidate.score < self.options.relative_score * best:
                 break
             best = max(best, candidate.score)
-            texts.add(candidate.text)
-            hit = candidate.hit
+            texts.add(text)
             quotes.append(self._quote(hit.key, hit.position, _finite(candidate.score)))
             if len(quotes) >= self.options.max_quotes:
                 break
@@ -377,8 +383,9 @@ class Answerer:
             for c, row in zip(candidates, features.tolist(), strict=True)
         ]
 
-    def _candidates(self, hits: list[Hit]) -> list[_Candidate]:
-        return [_Candidate(hit, self.lookup.text(hit.key, hit.position), hit.score) for hit in hits]
+    @staticmethod
+    def _candidates(hits: list[Hit]) -> list[_Candidate]:
+        return [_Candidate(hit, hit.score) for hit in hits]
 
     def _evidence_of(
         self, tokens: list[str], weights: dict[str, float], candidates: Sequence[_Candidate]
@@ -399,7 +406,7 @@ class Answerer:
             return candidates
         scores = feature_scores(self.features(question, tokens, candidates, evidence), self.options)
         rescored = [
-            _Candidate(candidate.hit, candidate.text, score)
+            _Candidate(candidate.hit, score)
             for candidate, score in zip(candidates, scores.tolist(), strict=True)
         ]
         rescored.sort(key=lambda c: c.score, reverse=True)
@@ -432,7 +439,11 @@ class Answerer:
         weight = w.tolist()
         phrase, typed, proximity = [], [], []
         for candidate, reads in zip(candidates, read, strict=True):
-            typed.append(wanted is not None and _has_answer_type(wanted, candidate.text, question))
+            hit = candidate.hit
+            typed.append(
+                wanted is not None
+                and _has_answer_type(wanted, self.lookup.text(hit.key, hit.position), question)
+            )
             if not reads:
                 phrase.append(0.0)
                 proximity.append(0.0)
