@@ -511,19 +511,14 @@ class QueryEvidence:
             counts.paragraphs.astype(np.int64) & 0xFFFFFFFF
         )
         order = None if np.all(pairs[1:] >= pairs[:-1]) else np.argsort(pairs, kind="stable")
-        ordered = pairs if order is None else pairs[order]
-        change = np.diff(ordered, prepend=-1) != 0  # pairs are >= 0
+        take = slice(None) if order is None else order  # rows in pair order
+        change = np.diff(pairs[take], prepend=-1) != 0  # pairs are >= 0
         firsts = np.flatnonzero(change)
-        keys = ordered[firsts]
-        group = np.cumsum(change) - 1
-        if order is not None:
-            group[order] = group.copy()
-        paragraph_counts = np.add.reduceat(
-            counts.counts if order is None else counts.counts[order], firsts
-        )
-        lengths = np.add.reduceat(
-            (counts.lengths if order is None else counts.lengths[order]).astype(np.int64), firsts
-        )
+        keys = pairs[take][firsts]
+        group = np.empty(len(pairs), dtype=np.int64)
+        group[take] = np.cumsum(change) - 1  # each row's group, back in the rows' order
+        paragraph_counts = np.add.reduceat(counts.counts[take], firsts)
+        lengths = np.add.reduceat(counts.lengths[take].astype(np.int64), firsts)
         owner = keys >> 32
         paragraphs_per_article = np.bincount(owner, minlength=len(sizes))
         total = np.bincount(owner, weights=lengths, minlength=len(sizes))
@@ -547,11 +542,10 @@ class QueryEvidence:
 
     def rows(self, candidates: Sequence[_Candidate]) -> np.ndarray:
         """The row of each candidate sentence."""
-        starts = self.counts.starts
-        return np.array(
-            [starts[self.article[c.hit.key]] + c.hit.position for c in candidates],
-            dtype=np.int64,
-        )
+        article = self.article
+        numbers = np.array([article[c.hit.key] for c in candidates], dtype=np.int64)
+        positions = np.array([c.hit.position for c in candidates], dtype=np.int64)
+        return self.counts.starts[numbers] + positions
 
     def columns_of(self, tokens: Sequence[str]) -> list[int]:
         """The question's tokens as columns."""
