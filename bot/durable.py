@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import json
 import os
 import secrets
@@ -112,3 +113,23 @@ def _read_checked(directory: Path, entry: dict[str, object]) -> np.ndarray:
     if not isinstance(array, np.ndarray) or array.ndim != 1:
         raise ValueError(f"{name} is not a flat array")
     return array
+
+
+def encode_strings(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Strings as one UTF-8 byte array plus offsets; lone surrogates (valid in JSON) survive."""
+    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+def decode_strings(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
+    """Inverse of `encode_strings`; ValueError (or UnicodeDecodeError) on inconsistent input."""
+    if blob.dtype != np.uint8 or offsets.dtype != np.int64 or len(offsets) < 1:
+        raise ValueError("bad string arrays")
+    if offsets[0] != 0 or offsets[-1] != len(blob) or np.any(np.diff(offsets) < 0):
+        raise ValueError("bad string offsets")
+    data = blob.data
+    return [
+        str(data[a:b], "utf-8", "surrogatepass") for a, b in itertools.pairwise(offsets.tolist())
+    ]

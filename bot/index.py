@@ -19,7 +19,6 @@ forward-store tokens) until `save`/`load` compacts them.
 
 from __future__ import annotations
 
-import itertools
 import math
 import operator
 import threading
@@ -30,7 +29,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
-from bot.durable import load_arrays, load_manifest, save_arrays
+from bot.durable import decode_strings, encode_strings, load_arrays, load_manifest, save_arrays
 
 # 2: adds the forward store (each passage's term ids), so caches written by 1 are rebuilt.
 # 3: adds each passage's paragraph number and each article's headline terms.
@@ -212,24 +211,6 @@ def _pick(values: list[T], slots: list[int]) -> list[T]:
     if len(slots) < 2:
         return [values[s] for s in slots]
     return list(operator.itemgetter(*slots)(values))
-
-
-def _encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Strings as one UTF-8 byte array plus offsets (no pickled objects on disk)."""
-    encoded = [s.encode("utf-8") for s in strings]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
-
-
-def _decode_strings(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
-    """Inverse of `_encode_strings`; raises ValueError on inconsistent input."""
-    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or offsets[-1] != len(blob):
-        raise ValueError("bad string offsets")
-    if np.any(np.diff(offsets) < 0):
-        raise ValueError("bad string offsets")
-    data = blob.tobytes()
-    return [data[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets.tolist())]
 
 
 class BM25Index:
@@ -805,10 +786,10 @@ class BM25Index:
         order = np.argsort(term_col, kind="stable")
         ptr = np.zeros(len(used) + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_col, minlength=len(used)), out=ptr[1:])
-        vocab_blob, vocab_offsets = _encode_strings([vocab[t] for t in used.tolist()])
-        key_blob, key_offsets = _encode_strings([self._article_keys[s] or "" for s in live_slots])
+        vocab_blob, vocab_offsets = encode_strings([vocab[t] for t in used.tolist()])
+        key_blob, key_offsets = encode_strings([self._article_keys[s] or "" for s in live_slots])
         # Terms never hold spaces (they are made from TOKEN matches), so a space joins them.
-        title_blob, title_offsets = _encode_strings(
+        title_blob, title_offsets = encode_strings(
             [" ".join(self._article_title[s]) for s in live_slots]
         )
         lengths = self._dl[old_ids].astype(np.int32)
@@ -872,9 +853,9 @@ class BM25Index:
 
     def _restore(self, arrays: dict[str, np.ndarray]) -> None:
         """Fill an empty index from saved arrays, rejecting any inconsistency with ValueError."""
-        vocab = _decode_strings(arrays["vocab_blob"], arrays["vocab_offsets"])
-        keys = _decode_strings(arrays["key_blob"], arrays["key_offsets"])
-        titles = _decode_strings(arrays["title_blob"], arrays["title_offsets"])
+        vocab = decode_strings(arrays["vocab_blob"], arrays["vocab_offsets"])
+        keys = decode_strings(arrays["key_blob"], arrays["key_offsets"])
+        titles = decode_strings(arrays["title_blob"], arrays["title_offsets"])
         sizes, lengths = arrays["article_sizes"], arrays["lengths"]
         ptr, docs, tfs = arrays["ptr"], arrays["docs"], arrays["tfs"]
         n = len(lengths)

@@ -307,6 +307,7 @@ def test_tokens_of_unusual_passages_round_trip(tmp_path: Path) -> None:
         "empty-article": [],
         "empty-passages": [[], ["x"], []],
         "unicode": [["naïve", "東京", "", "emoji🙂"], ["naïve", "naïve"]],
+        "lone-surrogate-\ud800": [["\udc00half", "x"]],  # valid in JSON, not in UTF-8
     }
     index = build(corpus)
     assert_tokens_are_the_input(index, corpus)
