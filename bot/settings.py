@@ -63,5 +63,9 @@ class Settings(BaseSettings):
         return self.data_dir / "index"
 
     @property
+    def snapshot_dir(self) -> Path:
+        return self.data_dir / "snapshot"
+
+    @property
     def state_dir(self) -> Path:
         return self.data_dir / "state"

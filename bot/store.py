@@ -8,10 +8,11 @@ import logging
 import os
 import re
 import time
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.durable import fsync_directory, write_atomically
 from bot.models import (
@@ -41,7 +42,40 @@ SentenceRow = tuple[int, str, str | None, str | None, AttributionSource]
 ARTICLE_FIELDS = ("id", "title", "outlet", "url", "published", "author", "added")
 
 
-class StoredPassages(Sequence[Passage]):
+class FileStamp(NamedTuple):
+    """What a file's stat said when it was read or written: a changed file changes these."""
+
+    size: int
+    mtime_ns: int
+
+
+class PassageRows(Sequence[Passage]):
+    """An article's sentences, readable without making a Passage object for each one.
+
+    The library keeps every article's sentences as one of these, so its hot paths (the text of
+    a hit, indexing, writing the snapshot) take the same route whatever the sentences came from.
+    """
+
+    __slots__ = ()
+
+    @abstractmethod
+    def text(self, position: int) -> str:
+        """One sentence's text."""
+
+    @abstractmethod
+    def texts(self) -> list[str]:
+        """The sentences' texts, in order (for indexing)."""
+
+    @abstractmethod
+    def paragraphs(self) -> list[int]:
+        """The sentences' paragraph numbers, in order."""
+
+    @abstractmethod
+    def rows(self) -> Iterator[SentenceRow]:
+        """Every sentence as a compact row (paragraph, text, speaker, cue, source)."""
+
+
+class StoredPassages(PassageRows):
     """An article's stored sentences, made into Passage objects only when first read.
 
     A warm start at 1M sentences spends ~11 s building Passage and Attribution records that
@@ -88,6 +122,15 @@ class StoredPassages(Sequence[Passage]):
         """The sentences' texts, without making Passage objects (for indexing)."""
         return [row.text if isinstance(row, Passage) else row[1] for row in self._rows]
 
+    def rows(self) -> Iterator[SentenceRow]:
+        """Every sentence as a row, without making (or keeping) Passage objects."""
+        for row in self._rows:
+            if isinstance(row, Passage):
+                credit = row.attribution
+                yield row.paragraph, row.text, credit.speaker, credit.cue, credit.source
+            else:
+                yield row
+
 
 def sentence_rows(sentences: object) -> list[SentenceRow | Passage] | None:
     """Stored sentences as rows, or None unless every one is exactly as `ArticleStore` writes it.
@@ -125,7 +168,7 @@ class StoredArticle:
     """An article as kept on disk, with its sentences when they are current."""
 
     article: Article
-    passages: Sequence[Passage] | None  # None: absent or from an older pipeline
+    passages: PassageRows | None  # None: absent or from an older pipeline
     path: Path
 
 
@@ -157,13 +200,13 @@ def record_to_article(record: dict[str, Any]) -> StoredArticle:
             paragraphs=paragraphs,
             **{name: _optional_str(record.get(name)) for name in ARTICLE_FIELDS[2:]},
         )
-        passages: Sequence[Passage] | None = None
+        passages: PassageRows | None = None
         current = record.get("pipeline") == PIPELINE_VERSION
         rows = sentence_rows(record.get("sentences")) if current else None
         if rows is not None:
             passages = StoredPassages(article.id, rows)
         elif current and isinstance(record.get("sentences"), list):
-            passages = tuple(
+            strict: list[SentenceRow | Passage] = [
                 Passage(
                     article_id=article.id,
                     position=position,
@@ -176,7 +219,8 @@ def record_to_article(record: dict[str, Any]) -> StoredArticle:
                     ),
                 )
                 for position, s in enumerate(record["sentences"])
-            )
+            ]
+            passages = StoredPassages(article.id, strict)
     except (KeyError, TypeError, ValueError) as exc:
         raise StoreError(f"malformed article record: {exc}") from exc
     if not article.id or not paragraphs:
@@ -202,18 +246,47 @@ class ArticleStore:
 
     def load_all(self) -> list[StoredArticle]:
         """Every readable article in the folder; unreadable files are logged and skipped."""
+        return [stored for name in self.scan() if (stored := self.read(name)) is not None]
+
+    def scan(self) -> dict[str, FileStamp]:
+        """The article files' names, sorted, with their stamps; debris of killed saves removed."""
         if not self.directory.is_dir():
-            return []
+            return {}
         self._remove_stale_temporaries()
-        stored = []
-        # Names sorted as strings: a million Path comparisons cost a second at start.
-        names = sorted(n for n in os.listdir(self.directory) if n.endswith(ARTICLE_SUFFIX))
-        for path in (self.directory / name for name in names if not name.startswith(".")):
-            try:
-                stored.append(self.load(path))
-            except StoreError as exc:
-                log.error("skipping %s: %s", path, exc)
-        return stored
+        stamps: dict[str, FileStamp] = {}
+        # One listing whose entries carry their stat: 33k Path objects and stat calls cost ~1 s.
+        with os.scandir(self.directory) as entries:
+            for entry in entries:
+                name = entry.name
+                if not name.endswith(ARTICLE_SUFFIX) or name.startswith("."):
+                    continue
+                try:
+                    stat = entry.stat()
+                except OSError:  # a dangling link, say: `read` logs why it cannot be loaded
+                    stat = None
+                stamps[name] = (
+                    FileStamp(stat.st_size, stat.st_mtime_ns) if stat else FileStamp(-1, -1)
+                )
+        # Sorted as strings: the order articles are met in decides which of two files with the
+        # same article id wins, so it must not depend on the folder's listing order.
+        return dict(sorted(stamps.items()))
+
+    def stamp(self, path: Path) -> FileStamp | None:
+        """The file's stamp now, or None when it cannot be read."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return FileStamp(stat.st_size, stat.st_mtime_ns)
+
+    def read(self, name: str) -> StoredArticle | None:
+        """The article file of this name in the folder, or None (logged) when unreadable."""
+        path = self.directory / name
+        try:
+            return self.load(path)
+        except StoreError as exc:
+            log.error("skipping %s: %s", path, exc)
+            return None
 
     def _remove_stale_temporaries(self) -> None:
         """Delete half-written files left by a process killed mid-save (never loaded anyway).
