@@ -42,6 +42,15 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # tmpfs (RACY_NS, with slack), whole seconds on FAT, HFS+ or ext3 (their mtimes end in 0 ns).
 RACY_NS = 100_000_000
 COARSE_RACY_NS = 2_000_000_000
+# One value per sentence, in the order `_Columns` fills them.
+SENTENCE_ARRAYS = (
+    "sentence_paragraph",
+    "sentence_start",
+    "sentence_end",
+    "speakers",
+    "cues",
+    "sources",
+)
 ARRAYS = (
     "strings_blob",
     "strings_offsets",
@@ -53,12 +62,7 @@ ARRAYS = (
     "paragraphs_blob",
     "paragraphs_offsets",
     "sentence_counts",
-    "sentence_paragraph",
-    "sentence_start",
-    "sentence_end",
-    "speakers",
-    "cues",
-    "sources",
+    *SENTENCE_ARRAYS,
 )
 LOAD_ERRORS = (
     OSError,
@@ -393,14 +397,6 @@ class _Columns:
     def arrays(self) -> dict[str, np.ndarray]:
         strings_blob, strings_offsets = encode_strings(list(self.codes))
         paragraphs_blob, paragraphs_offsets = encode_strings(self.paragraphs)
-        sentence_names = (
-            "sentence_paragraph",
-            "sentence_start",
-            "sentence_end",
-            "speakers",
-            "cues",
-            "sources",
-        )
         return {
             "strings_blob": strings_blob,
             "strings_offsets": strings_offsets,
@@ -414,7 +410,7 @@ class _Columns:
             "sentence_counts": _int64(self.sentence_counts),
         } | {
             name: _int64(column)
-            for name, column in zip(sentence_names, self.sentences, strict=True)
+            for name, column in zip(SENTENCE_ARRAYS, self.sentences, strict=True)
         }
 
 
