@@ -355,7 +355,7 @@ class _Columns:
 
     def add(self, name: str, stamp: FileStamp, article: Article, passages: PassageRows) -> None:
         """Append one article; TypeError/OverflowError (and nothing appended) if it cannot be."""
-        paragraphs, code, known = article.paragraphs, self.code, self.codes.get
+        paragraphs, code = article.paragraphs, self.code
         columns: list[list[int]] = [[], [], [], [], [], []]
         numbers, starts, ends, speakers, cues, sources = columns
         # Where the previous sentence ended: sentences follow each other, so looking there
@@ -378,9 +378,9 @@ class _Columns:
                 starts.append(start)
                 ends.append(cursor)
             numbers.append(number)
-            speakers.append(NONE if speaker is None else known(speaker) or code(speaker))
-            cues.append(NONE if cue is None else known(cue) or code(cue))
-            sources.append(known(source) or code(source))
+            speakers.append(code(speaker))
+            cues.append(code(cue))
+            sources.append(code(source))
         if numbers and not INT64_MIN <= min(numbers) <= max(numbers) <= INT64_MAX:
             raise OverflowError("a paragraph number does not fit the snapshot")
         fields = [code(getattr(article, field)) for field in ARTICLE_FIELDS]
