@@ -206,11 +206,11 @@ def _starts(sizes: np.ndarray) -> np.ndarray:
     return starts
 
 
-def _pick(values: list[T], slots: list[int]) -> list[T]:
-    """`values[s]` for each slot, gathered in C (a comprehension costs more per article)."""
-    if len(slots) < 2:
-        return [values[s] for s in slots]
-    return list(operator.itemgetter(*slots)(values))
+def _pick(values: list[T], slots: list[int]) -> tuple[T, ...]:
+    """`values[s]` for each slot, gathered in C: a third faster than a comprehension."""
+    if len(slots) < 2:  # itemgetter of one index returns the value, not a tuple
+        return tuple(values[s] for s in slots)
+    return operator.itemgetter(*slots)(values)
 
 
 class BM25Index:
@@ -313,13 +313,7 @@ class BM25Index:
         lengths = self._dl[first : first + self._article_size[slot]].tolist()
         offset = self._article_offset[slot]
         ids = self._chunks[self._article_chunk[slot]][offset : offset + sum(lengths)].tolist()
-        # itemgetter builds the tuple of words in C (a third faster than a comprehension), and
-        # slices of a tuple are already the tuples we return; it needs two or more ids.
-        words = (
-            operator.itemgetter(*ids)(self._terms)
-            if len(ids) > 1
-            else tuple(self._terms[i] for i in ids)
-        )
+        words = _pick(self._terms, ids)  # slices of a tuple are already the tuples we return
         passages, start = [], 0
         for length in lengths:
             passages.append(words[start : start + length])
