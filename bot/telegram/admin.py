@@ -22,7 +22,14 @@ from bot.models import (
 )
 from bot.telegram.handlers import NO_PREVIEW, command_argument
 from bot.telegram.html import escape, render_added, render_admin_list, render_removed
-from bot.telegram.services import Context, Outcome, is_admin, logged, services
+from bot.telegram.services import (
+    Context,
+    Outcome,
+    is_admin,
+    logged,
+    services,
+    show_chat_action,
+)
 
 MAX_UPLOAD_BYTES = 5_000_000
 UPLOAD_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".json"})
@@ -117,7 +124,7 @@ async def _add_document(message: Message, context: Context, document: Document) 
 async def _add(message: Message, context: Context, read: Callable[[], Article]) -> Outcome:
     """Read an article (off the event loop), add it and say what was added or why not."""
     library = services(context).library
-    await message.reply_chat_action(ChatAction.TYPING)
+    await show_chat_action(message, ChatAction.TYPING)
     try:
         article = await asyncio.to_thread(read)
         added = await asyncio.to_thread(library.add, article)

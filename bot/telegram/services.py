@@ -9,7 +9,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.library import Library
@@ -61,6 +63,15 @@ async def admitted(update: Update, context: Context) -> bool:
     if verdict is Verdict.WARN and message is not None:
         await message.reply_text(SLOW_DOWN)
     return verdict is Verdict.ALLOW
+
+
+async def show_chat_action(message: Message, action: ChatAction) -> None:
+    """Show "typing…" (or another action) in the chat; a hint only, so a failure is logged."""
+    try:
+        await message.reply_chat_action(action)
+    except TelegramError as exc:
+        # Like the command menu at start-up: the work the hint announces must still be done.
+        log.warning("could not send a chat action to chat %s: %s", message.chat_id, exc)
 
 
 def logged(callback: Callback) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -69,6 +70,25 @@ async def test_add_url_fetches_indexes_and_answers_at_once(
     assert fake_api.calls_to("sendChatAction")
     await feed(app, message_update("What did Tomas Rieger say about one cold night?"))
     assert "One cold night can take half" in fake_api.sent_texts()[-1]
+
+
+async def test_add_goes_on_when_the_typing_action_fails(
+    app: Application,
+    fake_api: FakeBotApi,
+    library: Library,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake_api.fail_next("sendChatAction", "500")
+    before = ids(library)
+    with caplog.at_level(logging.WARNING, logger="bot.telegram"):
+        await feed(app, message_update(f"/add {PASTED}", **ADMIN))
+    (action,) = fake_api.calls_to("sendChatAction")
+    assert action.failure == "500"
+    (added,) = ids(library) - before
+    (reply,) = fake_api.sent_texts()
+    assert reply.startswith("Added") and f"<code>{added}</code>" in reply
+    assert "could not send a chat action" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_add_same_url_twice_names_the_existing_id(
