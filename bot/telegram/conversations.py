@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -13,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.conversation import Conversation
+from bot.durable import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -129,24 +128,16 @@ class ConversationStore:
             self._entries.popitem(last=False)
 
     def save(self) -> None:
-        """Write all entries atomically: a temp file in the same folder, then os.replace."""
+        """Write all entries atomically and durably (temp file, fsync, rename)."""
         self._saved_at = self._clock()
         payload = {
             "version": FORMAT_VERSION,
             "entries": [[key, at, data] for key, (at, data) in self._entries.items()],
         }
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(prefix=".conversations-", dir=self.path.parent)
+            write_atomically(self.path, data)
         except OSError as exc:
             # Context is a convenience: a full or read-only disk must not stop the answers.
-            log.warning("could not save conversation state in %s: %s", self.path.parent, exc)
-            return
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as temp:
-                # One write: json.dump to a file issues one small write per token.
-                temp.write(json.dumps(payload, ensure_ascii=False))
-            os.replace(temp_name, self.path)
-        except OSError as exc:
-            Path(temp_name).unlink(missing_ok=True)
             log.warning("could not save conversation state in %s: %s", self.path, exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,18 @@ def test_save_leaves_no_temp_files_behind(tmp_path: Path) -> None:
     store = ConversationStore.open(tmp_path)
     for n in range(3):
         store.put([user_key(1, n)], conversation("q"))
+    assert [p.name for p in tmp_path.iterdir()] == [STATE_FILE]
+
+
+def test_a_failed_save_is_logged_and_leaves_no_temp_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / STATE_FILE).mkdir()  # nothing can be renamed onto a folder
+    store = ConversationStore.open(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.conversations"):
+        store.put([user_key(1, 1)], conversation("q"))
+    assert "could not save conversation state" in caplog.text
+    assert store.get(user_key(1, 1)) is not None
     assert [p.name for p in tmp_path.iterdir()] == [STATE_FILE]
 
 
