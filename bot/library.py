@@ -66,7 +66,10 @@ def canonical_url(url: str | None) -> str | None:
 
 
 class Library:
-    """Thread-safe facade over store, passages and index; every public method locks."""
+    """Thread-safe facade over store, passages and index; every public method locks.
+
+    The lock is re-entrant: the answerer's lookups (`text`, `passage`, ...) run inside `ask`.
+    """
 
     def __init__(self, settings: Settings, store: ArticleStore, index: BM25Index) -> None:
         self.settings = settings
@@ -189,20 +192,30 @@ class Library:
         with self._lock:
             return self._articles[self._resolve_id(article_id)]
 
+    def articles_with_counts(self) -> list[tuple[Article, int]]:
+        """Every article, oldest first, with its number of sentences, as of one moment."""
+        with self._lock:
+            return [(a, len(self._passages[a.id])) for a in self._sorted_articles()]
+
     def article(self, article_id: str) -> Article:
-        return self._articles[article_id]
+        with self._lock:
+            return self._articles[article_id]
 
     def passage(self, article_id: str, position: int) -> Passage:
-        return self._passages[article_id][position]
+        with self._lock:
+            return self._passages[article_id][position]
 
     def text(self, article_id: str, position: int) -> str:
-        return self._passages[article_id].text(position)
+        with self._lock:
+            return self._passages[article_id].text(position)
 
     def passages_of(self, article_id: str) -> Sequence[Passage]:
-        return self._passages.get(article_id, ())
+        with self._lock:
+            return self._passages.get(article_id, ())
 
     def __len__(self) -> int:
-        return len(self._articles)
+        with self._lock:
+            return len(self._articles)
 
     def sentence_count(self) -> int:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,45 @@ def test_removed_article_is_no_longer_quoted_even_after_restart(settings: Settin
     assert not Library.open(settings).ask("What did the rover find in Jezero crater?").answered
     with pytest.raises(ArticleNotFoundError):
         library.get(added.id)
+
+
+def numbered_article(number: int) -> Article:
+    return read_text(
+        f"Harbour report {number}\n\nThe harbour handled {number} ships, said the port chief.\n\n"
+        f"Crane {number} will be replaced next year, according to the harbour board.",
+        fmt="text",
+    )
+
+
+def test_removing_articles_while_another_thread_lists_them_shows_each_whole_or_gone(
+    settings: Settings,
+) -> None:
+    library = Library.open(settings)
+    shipped = library.articles_with_counts()
+    added = {library.add(numbered_article(n)).id for n in range(20)}
+    listed_added: list[int] = []
+    without_sentences: set[str] = set()
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def read() -> None:
+        try:
+            while not done.is_set():
+                rows = library.articles_with_counts()
+                listed_added.append(sum(article.id in added for article, _ in rows))
+                without_sentences.update(article.id for article, count in rows if count == 0)
+        except BaseException as exc:
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for key in sorted(added):
+        library.remove(key)
+    done.set()
+    reader.join()
+    assert errors == [] and without_sentences == set()
+    assert max(listed_added) > 0
+    assert library.articles_with_counts() == shipped
 
 
 def test_article_copied_into_corpus_folder_is_picked_up_despite_cached_index(

@@ -154,8 +154,7 @@ async def list_command(update: Update, context: Context) -> Outcome:
         return None
     if await _refused(update, context):
         return "refused /list from a non-admin"
-    library = services(context).library
-    rows = [(article, len(library.passages_of(article.id))) for article in library.articles()]
+    rows = services(context).library.articles_with_counts()
     texts = render_admin_list(rows)
     for text in texts:
         await message.reply_html(text, link_preview_options=NO_PREVIEW)
