@@ -31,10 +31,9 @@ import numpy as np
 
 from bot.conversation import Conversation, Turn
 from bot.index import BM25Index, Hit, TermCounts
-from bot.models import Answer, Article, Passage, Quote
+from bot.models import MAX_QUESTION_CHARS, Answer, Article, Passage, Quote
 from bot.text import tokenize, words
 
-MAX_QUESTION_CHARS = 1000
 T = TypeVar("T", str, int)  # a term, or its column in a question
 
 # "What else did he say?", "Anything more from her?", "What other ..."

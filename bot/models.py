@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 AttributionSource = Literal["explicit", "carried", "resolved", "outlet", "none"]
+# Longer questions are refused by the Telegram bot and cut to this length by the answerer.
+MAX_QUESTION_CHARS = 1000
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 from bot.durable import fsync_directory, write_atomically
 from bot.models import (
@@ -34,9 +34,7 @@ ARTICLE_SUFFIX = ".json"
 STALE_TEMPORARY_SECONDS = 3600
 # An id names a file in the corpus folder: nothing that could leave it ("../x", "/etc/x").
 SAFE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
-ATTRIBUTION_SOURCES: frozenset[str] = frozenset(
-    {"explicit", "carried", "resolved", "outlet", "none"}
-)
+ATTRIBUTION_SOURCES: frozenset[str] = frozenset(get_args(AttributionSource))
 # A stored sentence kept compact until quoted: (paragraph, text, speaker, cue, source).
 SentenceRow = tuple[int, str, str | None, str | None, AttributionSource]
 ARTICLE_FIELDS = ("id", "title", "outlet", "url", "published", "author", "added")

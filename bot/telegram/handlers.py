@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot.conversation import Conversation
-from bot.models import Answer
+from bot.models import MAX_QUESTION_CHARS, Answer
 from bot.telegram.conversations import thread_key, user_key
 from bot.telegram.html import (
     render_answer,
@@ -34,7 +34,6 @@ from bot.telegram.services import Context, Outcome, admitted, is_admin, logged, 
 
 log = logging.getLogger("bot.telegram")
 
-MAX_QUESTION_CHARS = 1000
 INLINE_CACHE_SECONDS = 10
 INLINE_MAX_RESULTS = 10
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
