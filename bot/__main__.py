@@ -22,13 +22,7 @@ from bot.settings import Settings
 
 log = logging.getLogger("bot")
 
-INGEST_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".gz")
 URL_PREFIXES = ("http://", "https://")
-NO_TOKEN = (
-    "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.\n"
-    "Put it in the environment or in .env (see .env.example), or try the bot in the console:\n"
-    "  python -m bot chat"
-)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -256,11 +250,14 @@ def is_url(item: str) -> bool:
 
 def expand_sources(sources: Sequence[str]) -> Iterator[str]:
     """Files and URLs as given; folders expanded to the article files inside them."""
+    from bot.ingest import ARTICLE_SUFFIXES, GZIP_SUFFIX
+
+    suffixes = (*ARTICLE_SUFFIXES, GZIP_SUFFIX)
     for source in sources:
         path = Path(source)
         if not is_url(source) and path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.name.lower().endswith(INGEST_SUFFIXES):
+                if child.is_file() and child.name.lower().endswith(suffixes):
                     yield str(child)
         else:
             yield source
@@ -328,10 +325,13 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the Telegram bot (polling, or webhook when WEBHOOK_URL is set)."""
-    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
-        print(NO_TOKEN, file=sys.stderr)
+    from bot.telegram.app import bot_token, run_bot
+
+    try:
+        bot_token(settings)  # before the corpus is loaded, which takes a while
+    except BotError as exc:
+        print(exc, file=sys.stderr)
         return 2
-    from bot.telegram.app import run_bot
 
     library = Library.open(settings)
     # The loaded corpus lives as long as the process: keeping it out of the cyclic

@@ -16,6 +16,7 @@ from bot.models import Article, IngestError
 from bot.settings import Settings
 
 MAX_INPUT_BYTES = 5_000_000
+MAX_INPUT_SIZE = f"{MAX_INPUT_BYTES // 1_000_000} MB"  # the limit, as people read it
 FORMATS = frozenset({"text", "markdown", "html", "json"})
 EXTENSION_FORMATS = {
     ".txt": "text",
@@ -27,6 +28,9 @@ EXTENSION_FORMATS = {
     ".xhtml": "html",
     ".json": "json",
 }
+# The file names `read_file` reads by their suffix; any of them may be gzipped as well.
+ARTICLE_SUFFIXES = frozenset(EXTENSION_FORMATS)
+GZIP_SUFFIX = ".gz"
 CONTENT_TYPE_FORMATS = {
     "text/html": "html",
     "application/xhtml+xml": "html",
@@ -56,7 +60,7 @@ def read_file(path: Path) -> Article:
         suffixes = [suffix.lower() for suffix in path.suffixes]
         if data.startswith(GZIP_MAGIC):
             data = _gunzip(data)
-            suffixes = suffixes[:-1] if suffixes[-1:] == [".gz"] else suffixes
+            suffixes = suffixes[:-1] if suffixes[-1:] == [GZIP_SUFFIX] else suffixes
         fmt = EXTENSION_FORMATS.get(suffixes[-1]) if suffixes else None
         if _looks_binary(data):
             raise IngestError("binary content, not a text article")
@@ -77,7 +81,7 @@ def read_text(
         if fmt is not None and fmt not in FORMATS:
             raise IngestError(f"unknown format {fmt!r} (use one of {', '.join(sorted(FORMATS))})")
         if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
-            raise IngestError(f"too large: over {MAX_INPUT_BYTES // 1_000_000} MB")
+            raise IngestError(f"too large: over {MAX_INPUT_SIZE}")
         if _looks_binary_text(text):
             raise IngestError("binary content, not a text article")
         return _parse(text, fmt, url=url)
@@ -155,7 +159,7 @@ def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise IngestError(f"too large: {size / 1_000_000:.1f} MB (limit 5 MB)")
+            raise IngestError(f"too large: {size / 1_000_000:.1f} MB (limit {MAX_INPUT_SIZE})")
         return path.read_bytes()
     except FileNotFoundError as exc:
         raise IngestError("no such file") from exc
@@ -171,7 +175,7 @@ def _gunzip(data: bytes) -> bytes:
     except zlib.error as exc:
         raise IngestError("not a valid gzip file") from exc
     if len(out) > MAX_INPUT_BYTES:
-        raise IngestError("too large: over 5 MB once decompressed")
+        raise IngestError(f"too large: over {MAX_INPUT_SIZE} once decompressed")
     return out
 
 

@@ -12,7 +12,14 @@ from pathlib import Path
 from telegram import Document, Message, Update
 from telegram.constants import ChatAction
 
-from bot.ingest import read_file, read_text, read_url
+from bot.ingest import (
+    ARTICLE_SUFFIXES,
+    MAX_INPUT_BYTES,
+    MAX_INPUT_SIZE,
+    read_file,
+    read_text,
+    read_url,
+)
 from bot.models import (
     Article,
     ArticleNotFoundError,
@@ -31,8 +38,6 @@ from bot.telegram.services import (
     show_chat_action,
 )
 
-MAX_UPLOAD_BYTES = 5_000_000
-UPLOAD_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".json"})
 # Anything shaped like a URL goes to the fetcher, which refuses every scheme but http(s) with
 # a clear reason (instead of "ftp://..." being read as a one-line pasted article).
 URL_ARGUMENT = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
@@ -107,12 +112,14 @@ async def _add_document(message: Message, context: Context, document: Document) 
     """Check, download and add an uploaded file."""
     name = UNSAFE_FILENAME_CHARS.sub("_", document.file_name or "upload.txt")[-100:]
     suffix = Path(name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
+    if suffix not in ARTICLE_SUFFIXES:
         await message.reply_text("I can add .txt, .md, .html and .json files only.")
         return f"refused a {suffix or 'suffixless'} file"
-    if document.file_size is not None and document.file_size > MAX_UPLOAD_BYTES:
+    if document.file_size is not None and document.file_size > MAX_INPUT_BYTES:
         size = document.file_size / 1_000_000
-        await message.reply_text(f"That file is too large ({size:.1f} MB; the limit is 5 MB).")
+        await message.reply_text(
+            f"That file is too large ({size:.1f} MB; the limit is {MAX_INPUT_SIZE})."
+        )
         return "refused a large file"
     with tempfile.TemporaryDirectory(prefix="quotebot-upload-") as folder:
         path = Path(folder) / name

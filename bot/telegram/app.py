@@ -43,8 +43,8 @@ COMMANDS = [
     BotCommand("new", "Forget the conversation"),
 ]
 MISSING_TOKEN = (
-    "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start "
-    "(try `python -m bot chat` to use the bot in the console)."
+    "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start. Put it in the environment"
+    " or in .env (see .env.example), or try the bot in the console: python -m bot chat"
 )
 
 
