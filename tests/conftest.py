@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import AliasChoices
 
 from bot.settings import Settings
 
@@ -13,21 +15,30 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHIPPED_CORPUS = PROJECT_DIR / "corpus"
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 SEED_FILE = SHARED_DIR / "seed" / "000_c0f865168f8bdaf9.txt"
-BOT_ENV_VARS = (
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_API_BASE_URL",
-    "ADMIN_IDS",
-    "CORPUS_DIR",
-    "DATA_DIR",
-    "WEBHOOK_URL",
-    "WEBHOOK_SECRET",
-    "LOG_LEVEL",
-    "MAX_QUOTES",
-    "MIN_MATCH",
-    "BM25_K1",
-    "BM25_B",
-    "FETCH_ALLOW_PRIVATE",
-)
+
+
+def bot_environment_variables() -> frozenset[str]:
+    """Every environment variable `Settings` reads: its fields' names and aliases."""
+    prefix = Settings.model_config.get("env_prefix") or ""
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        names.add(prefix + name)
+        for alias in (field.alias, field.validation_alias):
+            if isinstance(alias, str):
+                names.add(alias)
+            elif isinstance(alias, AliasChoices):
+                names.update(choice for choice in alias.choices if isinstance(choice, str))
+    return frozenset(name.upper() for name in names)
+
+
+BOT_ENV_VARS = bot_environment_variables()
+
+
+def clear_bot_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset every variable the settings would read (in any letter case, as pydantic does)."""
+    for name in list(os.environ):
+        if name.upper() in BOT_ENV_VARS:
+            monkeypatch.delenv(name)
 
 
 def require_shared(path: Path) -> Path:
@@ -42,8 +53,7 @@ def require_shared(path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's bot settings or .env file."""
-    for name in BOT_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
+    clear_bot_environment(monkeypatch)
     monkeypatch.chdir(tmp_path)
 
 

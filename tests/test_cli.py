@@ -10,18 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_FILE, require_shared
+from bot.settings import Settings
+from tests.conftest import BOT_ENV_VARS, SEED_FILE, clear_bot_environment, require_shared
 
 
 def run_bot(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("TELEGRAM_BOT_TOKEN", "CORPUS_DIR", "DATA_DIR")
-    }
-    full_env.update(env or {})
+    # The autouse fixture has already cleared the bot's settings from os.environ.
+    full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
@@ -82,6 +79,16 @@ def test_environment_variables_choose_the_corpus(tmp_path: Path) -> None:
     env = {"CORPUS_DIR": str(tmp_path / "nothing"), "DATA_DIR": str(tmp_path / "var")}
     result = run_bot("ask", "Who wants U.S. troops in Ukraine?", "--json", env=env)
     assert json.loads(result.stdout)["answered"] is False
+
+
+def test_tests_clear_every_setting_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.setenv(name.upper(), "not a value any setting accepts")
+        monkeypatch.setenv(name.lower(), "nor this")
+    assert {"WEBHOOK_LISTEN", "WEBHOOK_PORT", "FETCH_MAX_BYTES"} <= BOT_ENV_VARS
+    clear_bot_environment(monkeypatch)
+    assert [name for name in os.environ if name.lower() in Settings.model_fields] == []
+    assert Settings(_env_file=None).webhook_port == 8443  # type: ignore[call-arg]
 
 
 def test_chat_keeps_context_for_follow_ups_and_new_resets_it(

@@ -32,19 +32,11 @@ from bot.telegram.app import build_application  # noqa: E402
 
 ARTICLES_DIR = TELEGRAM_TESTS / "articles"
 FIGURES_ENV = "HARDENING_FIGURES"
-EXTRA_ENV = ("FLOOD_MAX_MESSAGES", "FLOOD_WINDOW_SECONDS", "MAX_QUOTES", "MIN_MATCH")
 
 
 def example_count(default: int, variable: str = "HARDENING_EXAMPLES") -> int:
     """How many examples a property test runs: the environment variable overrides the default."""
     return int(os.environ.get(variable) or default)
-
-
-@pytest.fixture(autouse=True)
-def clean_extra_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The root conftest clears the bot's main variables; these matter here too."""
-    for name in EXTRA_ENV:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

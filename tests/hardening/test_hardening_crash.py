@@ -52,10 +52,8 @@ class CrashLoop:
 
 
 def child_environment() -> dict[str, str]:
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
-    for name in ("CORPUS_DIR", "DATA_DIR", "TELEGRAM_BOT_TOKEN", "ADMIN_IDS"):
-        environment.pop(name, None)
-    return environment
+    # The bot's settings are already cleared from os.environ by the autouse fixture.
+    return {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
 
 
 def run_and_kill(command: list[str], loop: CrashLoop, rng: random.Random, cwd: Path) -> list[str]:

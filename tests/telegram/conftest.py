@@ -18,27 +18,7 @@ from bot.ingest import read_file
 from bot.library import Library
 from bot.settings import PROJECT_DIR, Settings
 
-BOT_ENV = (
-    "TELEGRAM_BOT_TOKEN",
-    "ADMIN_IDS",
-    "CORPUS_DIR",
-    "DATA_DIR",
-    "TELEGRAM_API_BASE_URL",
-    "WEBHOOK_URL",
-    "WEBHOOK_SECRET",
-    "LOG_LEVEL",
-    "FETCH_ALLOW_PRIVATE",
-    "FLOOD_MAX_MESSAGES",
-    "FLOOD_WINDOW_SECONDS",
-)
 ARTICLES_DIR = Path(__file__).parent / "articles"
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's bot settings."""
-    for name in BOT_ENV:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
