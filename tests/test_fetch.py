@@ -41,6 +41,7 @@ class ArticleSiteHandler(BaseHTTPRequestHandler):
             "/trickle": self._trickle,
             "/image": lambda: self._send(200, "image/png", b"\x89PNG\r\n\x1a\n"),
             "/error": lambda: self._send(500, "text/html", b"<p>boom</p>"),
+            "/cut-short": self._cut_short,
         }.get(path, lambda: self._send(404, "text/html", b"<p>not here</p>"))
         route()
 
@@ -60,6 +61,14 @@ class ArticleSiteHandler(BaseHTTPRequestHandler):
     def _slow(self) -> None:
         time.sleep(2)
         self._send(200, "text/html", ARTICLE_HTML)
+
+    def _cut_short(self) -> None:
+        """Promise 1000 bytes, send 10 and hang up."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.wfile.write(b"<p>half a ")
 
     def _trickle(self) -> None:
         self.send_response(200)
@@ -256,6 +265,7 @@ def test_metadata_address_is_refused_even_when_private_addresses_are_allowed(sit
         ("/image", {}, "content type image/png"),
         ("/missing", {}, "HTTP 404"),
         ("/error", {}, "HTTP 500"),
+        ("/cut-short", {}, "could not fetch 127.0.0.1: "),
     ],
     ids=[
         "redirect-loop",
@@ -266,6 +276,7 @@ def test_metadata_address_is_refused_even_when_private_addresses_are_allowed(sit
         "image",
         "not-found",
         "server-error",
+        "cut-short",
     ],
 )
 def test_bad_pages_raise_fetch_error_with_a_message_for_users(

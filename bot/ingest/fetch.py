@@ -8,12 +8,13 @@ followed by hand and every hop is checked again. Time, size and redirect count a
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -36,6 +37,10 @@ METADATA_ADDRESSES = frozenset(
 CGNAT_NETWORK = ipaddress.ip_network("100.64.0.0/10")
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 USER_AGENT = "quotebot/0.1 (+article ingestion)"
+
+
+class _DeadlinePassed(Exception):
+    """The whole fetch's time limit ran out between or inside httpx's own timeouts."""
 
 
 @dataclass(frozen=True)
@@ -107,16 +112,32 @@ def fetch_url(
     # No proxies from the environment: the connection must go to the address we checked.
     with httpx.Client(trust_env=False, follow_redirects=False, verify=verify) as client:
         for hop in range(max_redirects + 1):
-            response = _request(client, current, hop, policy, deadline, timeout)
-            try:
-                location = response.headers.get("location")
-                if response.status_code in REDIRECT_STATUSES and location:
-                    current = _parse_url(str(current.join(location)))
-                    continue
-                return _read_page(response, current, deadline, timeout, max_bytes)
-            finally:
-                response.close()
+            with _fetch_errors(current, timeout):
+                response = _request(client, current, hop, policy, deadline)
+                try:
+                    location = response.headers.get("location")
+                    if response.status_code in REDIRECT_STATUSES and location:
+                        current = _parse_url(str(current.join(location)))
+                        continue
+                    return _read_page(response, current, deadline, max_bytes)
+                finally:
+                    response.close()
     raise FetchError(f"too many redirects (more than {max_redirects})")
+
+
+@contextlib.contextmanager
+def _fetch_errors(url: httpx.URL, timeout: float) -> Iterator[None]:
+    """The one place where httpx's errors and the time limit become FetchErrors for users."""
+    try:
+        yield
+    except (httpx.TimeoutException, _DeadlinePassed) as exc:
+        raise FetchError(f"timed out after {timeout:g} s") from exc
+    except httpx.ConnectError as exc:
+        if _caused_by_tls(exc):
+            raise FetchError(f"TLS error with {url.host}: {exc}") from exc
+        raise FetchError(f"could not connect to {url.host}") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"could not fetch {url.host}: {exc}") from exc
 
 
 def _parse_url(url: str) -> httpx.URL:
@@ -159,36 +180,31 @@ def resolve_checked(url: httpx.URL, hop: int, policy: AddressPolicy) -> list[IPA
 
 
 def _request(
-    client: httpx.Client,
-    url: httpx.URL,
-    hop: int,
-    policy: AddressPolicy,
-    deadline: float,
-    timeout: float,
+    client: httpx.Client, url: httpx.URL, hop: int, policy: AddressPolicy, deadline: float
 ) -> httpx.Response:
     """Send the GET to a checked address of the URL's host, trying each address in turn."""
-    addresses = resolve_checked(url, hop, policy)
-    host_header = url.raw_host.decode("ascii") + (f":{url.port}" if url.port else "")
-    last_error: httpx.ConnectError | None = None
-    for address in addresses:
-        request = client.build_request(
-            "GET",
-            url.copy_with(host=str(address)),
-            headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": "text/html, */*"},
-            extensions={"sni_hostname": url.raw_host.decode("ascii")},
-            timeout=_remaining(deadline, timeout),
-        )
+    *others, last = resolve_checked(url, hop, policy)
+    for address in others:
         try:
-            return client.send(request, stream=True)
+            return client.send(_get(client, url, address, deadline), stream=True)
         except httpx.ConnectError as exc:
-            if _caused_by_tls(exc):
-                raise FetchError(f"TLS error with {url.host}: {exc}") from exc
-            last_error = exc
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out after {timeout:g} s") from exc
-        except httpx.HTTPError as exc:
-            raise FetchError(f"could not fetch {url.host}: {exc}") from exc
-    raise FetchError(f"could not connect to {url.host}") from last_error
+            if _caused_by_tls(exc):  # the next address would present the same certificate
+                raise
+    return client.send(_get(client, url, last, deadline), stream=True)
+
+
+def _get(
+    client: httpx.Client, url: httpx.URL, address: IPAddress, deadline: float
+) -> httpx.Request:
+    """A GET for the URL sent to `address`, with the URL's own host in Host and TLS SNI."""
+    host_header = url.raw_host.decode("ascii") + (f":{url.port}" if url.port else "")
+    return client.build_request(
+        "GET",
+        url.copy_with(host=str(address)),
+        headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": "text/html, */*"},
+        extensions={"sni_hostname": url.raw_host.decode("ascii")},
+        timeout=_remaining(deadline),
+    )
 
 
 def _caused_by_tls(exc: BaseException) -> bool:
@@ -202,7 +218,7 @@ def _caused_by_tls(exc: BaseException) -> bool:
 
 
 def _read_page(
-    response: httpx.Response, url: httpx.URL, deadline: float, timeout: float, max_bytes: int
+    response: httpx.Response, url: httpx.URL, deadline: float, max_bytes: int
 ) -> FetchedPage:
     """Check status and content type, then read the body within the size and time limits."""
     if response.status_code >= 400:
@@ -214,17 +230,12 @@ def _read_page(
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"too large: over {_human_size(max_bytes)}")
     body = bytearray()
-    try:
-        for chunk in response.iter_bytes():  # as received, so the deadline is checked often
-            body.extend(chunk)
-            if len(body) > max_bytes:
-                raise FetchError(f"too large: over {_human_size(max_bytes)}")
-            if time.monotonic() > deadline:
-                raise FetchError(f"timed out after {timeout:g} s")
-    except httpx.TimeoutException as exc:
-        raise FetchError(f"timed out after {timeout:g} s") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"could not read the page: {exc}") from exc
+    for chunk in response.iter_bytes():  # as received, so the deadline is checked often
+        body.extend(chunk)
+        if len(body) > max_bytes:
+            raise FetchError(f"too large: over {_human_size(max_bytes)}")
+        if time.monotonic() > deadline:
+            raise _DeadlinePassed
     text = decode_body(bytes(body), response.charset_encoding)
     return FetchedPage(url=str(url), content_type=content_type, text=text)
 
@@ -243,11 +254,11 @@ def decode_body(body: bytes, declared: str | None) -> str:
     return body.decode("cp1252", errors="replace")
 
 
-def _remaining(deadline: float, timeout: float) -> httpx.Timeout:
-    """The time left before the deadline, as an httpx timeout; FetchError when none is left."""
+def _remaining(deadline: float) -> httpx.Timeout:
+    """The time left before the deadline, as an httpx timeout; _DeadlinePassed when none is."""
     left = deadline - time.monotonic()
     if left <= 0:
-        raise FetchError(f"timed out after {timeout:g} s")
+        raise _DeadlinePassed
     return httpx.Timeout(left)
 
 
