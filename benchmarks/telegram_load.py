@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-# The fake Bot API lives with the Telegram tests, which are not a package.
+# The fake Bot API lives with the Telegram tests and imports nothing from them: load it alone.
 sys.path.insert(0, str(PROJECT_DIR / "tests" / "telegram"))
 
 from fake_bot_api import TOKEN, ApiCall, FakeBotApi  # noqa: E402
@@ -221,7 +221,7 @@ def open_library(passages: int, seed: int, root: Path) -> tuple[TimedLibrary, Co
     """A synthetic corpus of `passages` sentences in `root`, opened as the bot would."""
     generator = CorpusGenerator(seed)
     articles = write_corpus(generator, passages, root / "corpus")
-    settings = Settings(_env_file=None, corpus_dir=root / "corpus", data_dir=root / "var")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, corpus_dir=root / "corpus", data_dir=root / "var")
     library = TimedLibrary.open(settings)
     assert isinstance(library, TimedLibrary)  # `open` builds its own class
     gc.freeze()  # as `python -m bot run` does after opening
@@ -270,7 +270,7 @@ def run_load(
         fake.start()
         try:
             base_url = results.get(timeout=STARTUP_SECONDS)
-            settings = Settings(  # type: ignore[call-arg]
+            settings = Settings(
                 _env_file=None,
                 telegram_bot_token=TOKEN,
                 telegram_api_base_url=base_url,

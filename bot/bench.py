@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -248,7 +249,7 @@ def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace
     build, articles, tokens = 0.0, 0, 0
     for number, passages in enumerate(generator.tokenised(size)):
         tokens += sum(len(p) for p in passages)
-        build += timed(lambda n=number, p=passages: index.add(f"a{n}", p))
+        build += timed(partial(index.add, f"a{number}", passages))
         articles += 1
     gc.collect()
     row.update(articles=articles, tokens_per_passage=round(tokens / size, 1), build_s=build)
@@ -256,7 +257,7 @@ def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace
     queries = generator.queries(args.queries, articles)
     index.search(queries[0])  # first query after a change computes per-passage norms once
     row["search_live_p50_ms"], _ = percentiles_ms(
-        [timed(lambda q=q: index.search(q)) for q in queries]
+        [timed(partial(index.search, q)) for q in queries]
     )
     with tempfile.TemporaryDirectory(prefix="bench-index-") as directory:
         row["save_s"] = timed(lambda: index.save(Path(directory), "bench"))
@@ -269,14 +270,14 @@ def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace
         raise RuntimeError("the saved index did not load")
     index = loaded
     index.search(queries[0])
-    ours = [timed(lambda q=q: index.search(q, 10)) for q in queries]
+    ours = [timed(partial(index.search, q, 10)) for q in queries]
     row["search_p50_ms"], row["search_p95_ms"] = percentiles_ms(ours)
     extra = [
         [tokenize(s) for s in generator.article(articles + 1000 + i)] for i in range(CHANGE_SAMPLES)
     ]
-    adds = [timed(lambda i=i, p=p: index.add(f"new{i}", p)) for i, p in enumerate(extra)]
+    adds = [timed(partial(index.add, f"new{i}", p)) for i, p in enumerate(extra)]
     row["add_p50_ms"], row["add_max_ms"] = statistics.median(adds) * 1000, max(adds) * 1000
-    removes = [timed(lambda i=i: index.remove(f"new{i}")) for i in range(CHANGE_SAMPLES)]
+    removes = [timed(partial(index.remove, f"new{i}")) for i in range(CHANGE_SAMPLES)]
     row["remove_p50_ms"], row["remove_max_ms"] = (
         statistics.median(removes) * 1000,
         max(removes) * 1000,
@@ -354,7 +355,7 @@ def run_probe(root: Path, spec: dict) -> dict:
 def library_probe(spec_path: str) -> None:
     """In a fresh process: open the library, then (warm mode) time questions and additions."""
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         corpus_dir=Path(spec["corpus_dir"]),
         data_dir=Path(spec["data_dir"]),
@@ -381,16 +382,20 @@ def time_library(library: Library, questions: list[str], additions: list[list]) 
     """
     first, later = questions[: len(questions) // 2], questions[len(questions) // 2 :]
     answers: list[Answer] = []
-    asks = [timed(lambda q=q: answers.append(library.ask(q))) for q in first]
+
+    def ask_and_keep(question: str) -> None:
+        answers.append(library.ask(question))
+
+    def add(paragraphs: list[str], title: str) -> None:
+        library.add(Article(article_id(" ".join(paragraphs)), title, tuple(paragraphs)))
+
+    asks = [timed(partial(ask_and_keep, q)) for q in first]
     row: dict[str, float] = {}
     row["answer_p50_ms"], row["answer_p95_ms"] = percentiles_ms(asks)
     row["answered_share"] = sum(a.answered for a in answers) / len(answers)
-    steady = [timed(lambda q=q: library.ask(q)) for q in later]
+    steady = [timed(partial(library.ask, q)) for q in later]
     row["answer_steady_p50_ms"], row["answer_steady_p95_ms"] = percentiles_ms(steady)
-    adds = [
-        timed(lambda p=p, t=t: library.add(Article(article_id(" ".join(p)), t, tuple(p))))
-        for p, t in additions
-    ]
+    adds = [timed(partial(add, p, t)) for p, t in additions]
     row["library_add_ms"] = statistics.median(adds) * 1000
     row["library_add_max_ms"] = max(adds) * 1000
     return row
@@ -408,7 +413,11 @@ def compare_with_rank_bm25(
     reference = BM25Okapi(corpus, k1=index.k1, b=index.b, epsilon=index.epsilon)
     del corpus
     reference.get_scores(queries[0])
-    theirs = [timed(lambda q=q: np.argsort(reference.get_scores(q))[::-1][:10]) for q in queries]
+
+    def top_ten(query: list[str]) -> object:
+        return np.argsort(reference.get_scores(query))[::-1][:10]
+
+    theirs = [timed(partial(top_ten, q)) for q in queries]
     row["rank_bm25_p50_ms"], row["rank_bm25_p95_ms"] = percentiles_ms(theirs)
     row["speedup_p50"] = row["rank_bm25_p50_ms"] / row["search_p50_ms"]
     slot = {place: i for i, place in enumerate(where)}

@@ -67,11 +67,9 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, corpus_dir: Path) -> Settings:
-    return Settings(_env_file=None, corpus_dir=corpus_dir, data_dir=tmp_path / "var")  # type: ignore[call-arg]
+    return Settings(_env_file=None, corpus_dir=corpus_dir, data_dir=tmp_path / "var")
 
 
 @pytest.fixture
 def empty_settings(tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None, corpus_dir=tmp_path / "empty-corpus", data_dir=tmp_path / "var"
-    )
+    return Settings(_env_file=None, corpus_dir=tmp_path / "empty-corpus", data_dir=tmp_path / "var")

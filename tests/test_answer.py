@@ -68,9 +68,7 @@ Local shops expect visitors to return.
 @pytest.fixture
 def library(tmp_path: Path) -> Library:
     """A library with two unrelated articles."""
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "var"
-    )
+    settings = Settings(_env_file=None, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "var")
     library = Library.open(settings)
     for text in (HARBOUR, ORCHARD):
         library.add(read_text(text, fmt="text"))
@@ -311,7 +309,7 @@ def reference_features(library: Library, question: str) -> list[Features]:
         terms = [tokenize(p.text) for p in passages]
         df = {t: sum(t in ts for ts in terms) for t in weights}
         local = {t: math.log(1 + len(passages) / (df[t] + 0.5)) for t in weights}
-        lengths = Counter()
+        lengths: Counter[int] = Counter()
         for p, ts in zip(passages, terms, strict=True):
             lengths[p.paragraph] += len(ts)
         mean = sum(lengths.values()) / len(lengths)

@@ -118,7 +118,7 @@ def test_attributed_articles_credit_the_speaker_named_in_the_sentence() -> None:
 def test_written_corpus_opens_as_a_library_with_the_generated_sentences(tmp_path: Path) -> None:
     generator = CorpusGenerator(3)
     articles = write_corpus(generator, 100, tmp_path / "corpus")
-    settings = Settings(_env_file=None, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "var")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "var")
     library = Library.open(settings)
     assert len(library) == articles and library.sentence_count() == 100
     article, passages = generator.attributed(1)

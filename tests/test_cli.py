@@ -88,7 +88,7 @@ def test_tests_clear_every_setting_from_the_environment(monkeypatch: pytest.Monk
     assert {"WEBHOOK_LISTEN", "WEBHOOK_PORT", "FETCH_MAX_BYTES"} <= BOT_ENV_VARS
     clear_bot_environment(monkeypatch)
     assert [name for name in os.environ if name.lower() in Settings.model_fields] == []
-    assert Settings(_env_file=None).webhook_port == 8443  # type: ignore[call-arg]
+    assert Settings(_env_file=None).webhook_port == 8443
 
 
 def test_chat_keeps_context_for_follow_ups_and_new_resets_it(

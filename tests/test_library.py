@@ -164,7 +164,7 @@ def test_removing_articles_while_another_thread_lists_them_shows_each_whole_or_g
 def test_article_copied_into_corpus_folder_is_picked_up_despite_cached_index(
     settings: Settings, tmp_path: Path
 ) -> None:
-    other = Settings(_env_file=None, corpus_dir=tmp_path / "other", data_dir=tmp_path / "other-var")  # type: ignore[call-arg]
+    other = Settings(_env_file=None, corpus_dir=tmp_path / "other", data_dir=tmp_path / "other-var")
     added = Library.open(other).add(mars_article())
     Library.open(settings).flush()  # a cache that does not know the new article
     shutil.copy(other.corpus_dir / f"{added.id}.json", settings.corpus_dir)

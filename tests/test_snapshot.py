@@ -105,7 +105,7 @@ def corpus(settings: Settings) -> Path:
 
 def contents(library: Library) -> list[tuple[object, ...]]:
     """Every article with every passage, read every way the library offers."""
-    found = []
+    found: list[tuple[object, ...]] = []
     for article in library.articles():
         passages = library.passages_of(article.id)
         texts = [library.text(article.id, i) for i in range(len(passages))]

@@ -62,7 +62,7 @@ def evaluate_followups(
     conversations_file: Path = CONVERSATIONS_FILE,
 ) -> FollowupReport:
     """Ingest the referenced articles and run every conversation both ways."""
-    settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = settings or Settings(_env_file=None)
     conversations = _load_json(conversations_file)["conversations"]
     truth = _load_json(Path(dataset_dir) / GROUND_TRUTH_FILE)
     with tempfile.TemporaryDirectory(prefix="followups-eval-") as scratch:

@@ -58,7 +58,7 @@ class SeedReport:
 
 def evaluate_seed(article_path: Path, settings: Settings | None = None) -> SeedReport:
     """Ask the seed questions of a corpus holding only the seed article; check attribution."""
-    settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = settings or Settings(_env_file=None)
     questions = _load(QUESTIONS_FILE)["questions"]
     gold = _load(GOLD_FILE)
     article = read_file(article_path)
@@ -151,7 +151,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run_seed(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run the seed evaluation and print a table (or JSON); 1 when the article is missing."""
-    settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = settings or Settings(_env_file=None)
     return print_report(
         lambda: evaluate_seed(args.article or default_article(settings), settings),
         as_json=args.json,

@@ -131,7 +131,7 @@ class SquadCorpus:
         cls, articles: Iterable[SquadArticle], directory: Path, **knobs: float
     ) -> SquadCorpus:
         """Ingest the articles into a fresh library under `directory`."""
-        settings = Settings(  # type: ignore[call-arg]
+        settings = Settings(
             _env_file=None,
             corpus_dir=directory / "corpus",
             data_dir=directory / "var",
@@ -290,7 +290,7 @@ def evaluate_squad(
     first N articles; `only` ("even" or "odd") keeps one split.
     """
     started = time.perf_counter()
-    knobs = _retrieval_knobs(settings or Settings(_env_file=None))  # type: ignore[call-arg]
+    knobs = _retrieval_knobs(settings or Settings(_env_file=None))
     articles = load_squad(path)[:limit]
     if only is not None:
         articles = [a for a in articles if a.number % 2 == (only == "odd")]
@@ -458,7 +458,7 @@ def run_squad(args: argparse.Namespace, settings: Settings | None = None) -> int
     The retrieval settings (BM25_K1, BM25_B, MIN_MATCH, MAX_QUOTES) apply, overridable with
     --k1, --b and --min-match; the corpus is a temporary one, never the bot's own.
     """
-    settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = settings or Settings(_env_file=None)
     overrides = {"bm25_k1": args.k1, "bm25_b": args.b, "min_match": args.min_match}
     settings = settings.model_copy(
         update={name: value for name, value in overrides.items() if value is not None}

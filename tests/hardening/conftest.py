@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,23 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application
 
-# The fake Bot API and the update builders live with the Telegram tests; share them, don't copy.
+from bot.ingest import read_file
+from bot.library import Library
+from bot.settings import Settings
+from bot.telegram.app import build_application
+from tests.hardening.outgoing import record_errors
+from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram.fake_updates import ADMIN_ID
+
+# The fake Bot API, the update builders and the articles of the Telegram tests are shared.
 TELEGRAM_TESTS = Path(__file__).resolve().parents[1] / "telegram"
-if str(TELEGRAM_TESTS) not in sys.path:
-    sys.path.insert(0, str(TELEGRAM_TESTS))
-
-from fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
-from fake_updates import ADMIN_ID  # noqa: E402
-from outgoing import record_errors  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import AIORateLimiter, Application  # noqa: E402
-
-from bot.ingest import read_file  # noqa: E402
-from bot.library import Library  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.telegram.app import build_application  # noqa: E402
-
 ARTICLES_DIR = TELEGRAM_TESTS / "articles"
 FIGURES_ENV = "HARDENING_FIGURES"
 
@@ -61,7 +56,7 @@ def hardening_settings(api: FakeBotApi, root: Path, **overrides: Any) -> Setting
         "fetch_allow_private": False,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 def seeded_library(settings: Settings) -> Library:

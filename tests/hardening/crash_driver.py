@@ -41,7 +41,7 @@ def question_for(number: int) -> str:
 
 def main(argv: list[str]) -> int:
     corpus, data, first = Path(argv[1]), Path(argv[2]), int(argv[3])
-    library = Library.open(Settings(_env_file=None, corpus_dir=corpus, data_dir=data))  # type: ignore[call-arg]
+    library = Library.open(Settings(_env_file=None, corpus_dir=corpus, data_dir=data))
     for number in itertools.count(first):
         added = library.add(read_text(article_text(number)))
         print(f"added {added.id} {number}", flush=True)

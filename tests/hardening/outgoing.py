@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_bot_api import ApiCall, FakeBotApi
-from strict_html import TelegramHTMLError, check_plain_text, parse_telegram_html
 from telegram import Update
 from telegram.ext import Application, ContextTypes
+
+from tests.hardening.strict_html import TelegramHTMLError, check_plain_text, parse_telegram_html
+from tests.telegram.fake_bot_api import ApiCall, FakeBotApi
 
 MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText"})
 

@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import SyncBot, example_count, sync_bot
-from fake_updates import ADMIN_ID, entities_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from outgoing import call_count, calls_since, invalid_calls
-from strict_html import parse_telegram_html
+
+from tests.hardening.conftest import SyncBot, example_count, sync_bot
+from tests.hardening.outgoing import call_count, calls_since, invalid_calls
+from tests.hardening.strict_html import parse_telegram_html
+from tests.telegram.fake_updates import ADMIN_ID, entities_for
 
 DEFAULT_EXAMPLES = 300
 SLOW_EXAMPLES = 2_000
@@ -62,7 +63,9 @@ def article_bytes(draw: st.DrawFn) -> bytes:
     elif form == "json":
         text = json.dumps({"title": title, "paragraphs": paragraphs, "url": draw(st.text())})
     elif form == "stored":
-        record = {"id": draw(st.text("0123456789abcdef", min_size=1, max_size=16))}
+        record: dict[str, object] = {
+            "id": draw(st.text("0123456789abcdef", min_size=1, max_size=16))
+        }
         record |= {"title": title, "paragraphs": paragraphs, "added": "2024-01-01"}
         text = json.dumps(record)
     elif form == "gzip":
@@ -98,8 +101,8 @@ def admin_message(**fields: Any) -> dict[str, Any]:
 def upload_update(bot: IngestBot, name: str, content: bytes) -> dict[str, Any]:
     file_id = f"F{next(_ids)}"
     bot.api.add_file(file_id, content, f"documents/{file_id}")
-    document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name}
-    document["file_size"] = len(content)
+    document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id}"}
+    document |= {"file_name": name, "file_size": len(content)}
     return {"message": admin_message(document=document, caption="/add")}
 
 

@@ -15,18 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.settings import PROJECT_DIR
+from tests.hardening.conftest import (
     SyncBot,
     example_count,
     sync_bot,
 )
-from fake_bot_api import BOT_USER, BOT_USERNAME
-from fake_updates import entities_for, utf16_offset
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from outgoing import call_count, calls_since, invalid_calls
-
-from bot.settings import PROJECT_DIR
+from tests.hardening.outgoing import call_count, calls_since, invalid_calls
+from tests.telegram.fake_bot_api import BOT_USER, BOT_USERNAME
+from tests.telegram.fake_updates import entities_for, utf16_offset
 
 DEFAULT_EXAMPLES = 1_500
 SLOW_EXAMPLES = 10_000
@@ -53,7 +53,7 @@ HOSTILE = [
 ]
 PUNCTUATION = list("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~…—\u2013«»¿¡")
 PIECES = st.sampled_from(HOSTILE + STOP_WORDS + CORPUS_WORDS + PUNCTUATION)
-ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
+ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=80)
 SHORT_TEXT = st.one_of(
     ANY_TEXT,
     st.lists(PIECES, max_size=30).map("".join),

@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_runner import running
-from fake_bot_api import BOT_USERNAME, TOKEN, FakeBotApi
-from fake_updates import ADMIN_ID, GROUP_ID, USER_ID, feed, message, message_update
-from outgoing import invalid_calls
-from strict_html import parse_telegram_html
 
 from bot.library import Library
 from bot.settings import Settings
 from bot.telegram.admin import NOT_ADMIN
 from bot.telegram.services import SLOW_DOWN
+from tests.hardening.outgoing import invalid_calls
+from tests.hardening.strict_html import parse_telegram_html
+from tests.telegram.app_runner import running
+from tests.telegram.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotApi
+from tests.telegram.fake_updates import ADMIN_ID, GROUP_ID, USER_ID, feed, message, message_update
 
 PASTED = (
     "Tram depot to close for repairs\n\n"

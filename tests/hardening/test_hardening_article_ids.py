@@ -8,13 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from app_runner import running
-from fake_bot_api import FakeBotApi
-from fake_updates import ADMIN_ID, feed, message_update
 
 from bot.ingest import read_text
 from bot.library import Library
 from bot.settings import Settings
+from tests.telegram.app_runner import running
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_updates import ADMIN_ID, feed, message_update
 
 # "{tmp}" becomes the test's temp folder, so the absolute case stays inside it.
 HOSTILE_IDS = ["../escaped", "../../escaped-further", "{tmp}/absolute-escape"]

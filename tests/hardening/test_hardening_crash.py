@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crash_driver import article_text, question_for
 
 from bot.library import Library
 from bot.settings import PROJECT_DIR, Settings
 from bot.store import ArticleStore
+from tests.hardening.crash_driver import article_text, question_for
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 DEFAULT_KILLS = 5
@@ -46,7 +46,7 @@ class CrashLoop:
 
     @property
     def settings(self) -> Settings:
-        return Settings(  # type: ignore[call-arg]
+        return Settings(
             _env_file=None, corpus_dir=self.root / "corpus", data_dir=self.root / "data"
         )
 

@@ -13,16 +13,16 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
-from app_runner import running
-from fake_bot_api import TOKEN, FakeBotApi
-from fake_updates import feed, message_update
-from flaky_proxy import FlakyProxy
-from outgoing import invalid_calls
 
 from bot.library import Library
 from bot.settings import Settings
 from bot.telegram.app import install_token_redaction
 from bot.telegram.handlers import SOMETHING_WENT_WRONG
+from tests.hardening.flaky_proxy import FlakyProxy
+from tests.hardening.outgoing import invalid_calls
+from tests.telegram.app_runner import running
+from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram.fake_updates import feed, message_update
 
 QUESTION = "What did the European diplomat say?"
 ASKER = 2001

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from app_runner import running
-from fake_bot_api import ApiCall, FakeBotApi
-from fake_updates import ADMIN_ID, message_update
-from outgoing import invalid_calls, record_errors
 
 from bot.library import Library
 from bot.settings import Settings
+from tests.hardening.outgoing import invalid_calls, record_errors
+from tests.telegram.app_runner import running
+from tests.telegram.fake_bot_api import ApiCall, FakeBotApi
+from tests.telegram.fake_updates import ADMIN_ID, message_update
 
 QUESTIONS = (
     "What did the European diplomat say?",

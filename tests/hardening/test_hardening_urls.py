@@ -14,15 +14,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from app_runner import running
-from fake_bot_api import FakeBotApi
-from fake_updates import ADMIN_ID, feed, message_update
-from strict_html import parse_telegram_html
 
 from bot.ingest.fetch import FetchedPage, IPAddress, fetch_url, refusal_reason
 from bot.library import Library
 from bot.models import FetchError, UnsafeURLError
 from bot.settings import Settings
+from tests.hardening.strict_html import parse_telegram_html
+from tests.telegram.app_runner import running
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_updates import ADMIN_ID, feed, message_update
 
 ARTICLE = (
     b"<html><head><title>Ferry timetable changes</title></head><body><article>"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from strict_html import TelegramHTMLError, check_plain_text, parse_telegram_html
+
+from tests.hardening.strict_html import TelegramHTMLError, check_plain_text, parse_telegram_html
 
 
 @pytest.mark.parametrize(

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_runner import running
-from fake_bot_api import TOKEN, FakeBotApi
-from fake_updates import ADMIN_ID
 from telegram.ext import Application
 
 from bot.ingest import read_file
 from bot.library import Library
 from bot.settings import PROJECT_DIR, Settings
+from tests.telegram.app_runner import running
+from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram.fake_updates import ADMIN_ID
 
 ARTICLES_DIR = Path(__file__).parent / "articles"
 
@@ -55,7 +55,7 @@ def make_settings(
             "fetch_allow_private": True,
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return make
 

@@ -7,9 +7,10 @@ import re
 import time
 from typing import Any
 
-from fake_bot_api import BOT_USER, ApiCall, FakeBotApi
 from telegram import Update
 from telegram.ext import Application
+
+from tests.telegram.fake_bot_api import BOT_USER, ApiCall, FakeBotApi
 
 USER_ID = 1001
 OTHER_USER_ID = 1002

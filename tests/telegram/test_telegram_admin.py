@@ -10,11 +10,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from fake_bot_api import FakeBotApi
-from fake_updates import ADMIN_ID, USER_ID, feed, message, message_update
 from telegram.ext import Application
 
 from bot.library import Library
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_updates import ADMIN_ID, USER_ID, feed, message, message_update
 
 ADMIN = {"user_id": ADMIN_ID}
 PASTED = (

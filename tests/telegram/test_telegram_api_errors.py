@@ -6,14 +6,14 @@ import logging
 import time
 
 import pytest
-from fake_bot_api import FakeBotApi
-from fake_updates import OTHER_USER_ID, USER_ID, feed, message_update
 from telegram.ext import Application
 
 from bot.ingest import read_text
 from bot.library import Library
 from bot.telegram.handlers import SOMETHING_WENT_WRONG
 from bot.telegram.html import utf16_len
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_updates import OTHER_USER_ID, USER_ID, feed, message_update
 
 QUESTION = "What did the European diplomat say?"
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from fake_bot_api import BOT_USERNAME, FakeBotApi
-from fake_updates import (
+from telegram.ext import Application
+
+from tests.telegram.fake_bot_api import BOT_USERNAME, FakeBotApi
+from tests.telegram.fake_updates import (
     GROUP_ID,
     OTHER_USER_ID,
     USER_ID,
@@ -15,7 +17,6 @@ from fake_updates import (
     message,
     message_update,
 )
-from telegram.ext import Application
 
 DIPLOMAT_QUESTION = "What did the European diplomat say?"
 BLOCKQUOTE = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)

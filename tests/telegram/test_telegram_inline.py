@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_bot_api import FakeBotApi
-from fake_updates import USER_ID, feed, user
 from telegram.ext import Application
 
 from bot.ingest import read_text
 from bot.library import Library
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_updates import USER_ID, feed, user
 
 
 def inline_update(query: str) -> dict[str, Any]:

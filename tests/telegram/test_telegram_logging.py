@@ -59,7 +59,7 @@ def test_token_is_redacted_from_tracebacks() -> None:
 
 def test_missing_token_is_refused_with_a_clear_error() -> None:
     with pytest.raises(BotError, match="TELEGRAM_BOT_TOKEN is not set"):
-        bot_token(Settings(_env_file=None))  # type: ignore[call-arg]
+        bot_token(Settings(_env_file=None))
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fake_bot_api import FakeBotApi
-from fake_updates import USER_ID, feed, message, message_update, texts_since
 from telegram.ext import Application
 
 from bot.library import Library
 from bot.telegram.conversations import user_key
 from bot.telegram.services import services
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_updates import USER_ID, feed, message, message_update, texts_since
 
 DIPLOMAT_QUESTION = "What did the European diplomat say?"
 

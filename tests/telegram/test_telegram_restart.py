@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from fake_bot_api import FakeBotApi
-from fake_updates import GROUP_ID, OTHER_USER_ID, bot_message, feed, message_update
-
 from bot.library import Library
 from bot.telegram.conversations import STATE_FILE
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_updates import GROUP_ID, OTHER_USER_ID, bot_message, feed, message_update
 
 BLOCKQUOTE = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
 

@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import httpx
-from fake_bot_api import TOKEN, ApiCall, FakeBotApi
-from fake_updates import message_update
 
 from bot.library import Library
 from bot.settings import Settings
 from bot.telegram.app import build_application, run_bot, webhook_options
+from tests.telegram.fake_bot_api import TOKEN, ApiCall, FakeBotApi
+from tests.telegram.fake_updates import message_update
 
 QUESTION = "What did the European diplomat say?"
 
