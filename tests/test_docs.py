@@ -18,13 +18,21 @@ def readme_commands() -> list[str]:
 def test_readme_starts_with_the_install_and_run_command_then_the_test_command() -> None:
     run_command, test_command = readme_commands()[:2]
     assert run_command.startswith("pip install -e . && python -m bot ask ")
-    assert test_command == 'pip install -e ".[test]" && python -m pytest'
+    assert test_command == 'pip install -e ".[test,dev]" && python -m pytest'
 
 
 def test_ci_runs_exactly_the_readmes_test_command() -> None:
     ci_script = (PROJECT_DIR / ".ci" / "run").read_text(encoding="utf-8")
     command_lines = [line for line in ci_script.splitlines() if line and not line.startswith("#")]
     assert readme_commands()[1] in command_lines
+
+
+def test_ci_runs_the_linters_the_readme_names() -> None:
+    ci_script = (PROJECT_DIR / ".ci" / "run").read_text(encoding="utf-8")
+    command_lines = [line for line in ci_script.splitlines() if line and not line.startswith("#")]
+    for linter in ("ruff check .", "ruff format --check .", "mypy bot tests"):
+        assert linter in command_lines, linter
+        assert f"`{linter}`" in README, linter
 
 
 def test_env_example_documents_every_setting() -> None:
