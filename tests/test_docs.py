@@ -48,6 +48,14 @@ def test_readme_mentions_every_command() -> None:
         assert f"python -m bot {command}" in README, command
 
 
+def test_readme_names_the_stemmer_the_tokenizer_uses() -> None:
+    from bot.text import _stemmer
+
+    stemmer = type(_stemmer()).__name__.removesuffix("Stemmer")
+    row = next(line for line in README.splitlines() if line.startswith("| `bot/text.py`"))
+    assert f"{stemmer} stems" in row
+
+
 def test_procfile_runs_the_bot_as_a_worker() -> None:
     assert (PROJECT_DIR / "Procfile").read_text().strip() == "worker: python -m bot run"
 
