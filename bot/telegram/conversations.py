@@ -134,7 +134,9 @@ class ConversationStore:
             "version": FORMAT_VERSION,
             "entries": [[key, at, data] for key, (at, data) in self._entries.items()],
         }
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        # ASCII escapes keep a lone surrogate (which Telegram text can carry) as \\udXXX,
+        # where UTF-8 could not encode it; json.loads reads it back unchanged.
+        data = json.dumps(payload).encode("ascii")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, data)

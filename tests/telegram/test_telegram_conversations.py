@@ -33,6 +33,14 @@ def test_saved_conversations_are_read_back_by_a_new_store(tmp_path: Path) -> Non
     assert again.get(user_key(-5, 8)) is None
 
 
+def test_a_question_with_a_lone_surrogate_is_saved_and_read_back(tmp_path: Path) -> None:
+    store = ConversationStore.open(tmp_path)
+    store.put([user_key(1, 2)], conversation("Who said \ud800 that?"))
+    store.save()
+    loaded = ConversationStore.open(tmp_path).get(user_key(1, 2))
+    assert loaded is not None and loaded.turns[0].question == "Who said \ud800 that?"
+
+
 def test_user_context_expires_but_thread_context_lasts(tmp_path: Path) -> None:
     clock = Clock()
     store = ConversationStore(tmp_path / STATE_FILE, user_ttl=1800, thread_ttl=86400, clock=clock)
