@@ -134,7 +134,7 @@ class ConversationStore:
             "version": FORMAT_VERSION,
             "entries": [[key, at, data] for key, (at, data) in self._entries.items()],
         }
-        # ASCII escapes keep a lone surrogate (which Telegram text can carry) as \\udXXX,
+        # ASCII escapes keep a lone surrogate (which Telegram text can carry) as \udXXX,
         # where UTF-8 could not encode it; json.loads reads it back unchanged.
         data = json.dumps(payload).encode("ascii")
         try:
