@@ -13,7 +13,7 @@ from bot.evaluate.overlap import (
 from bot.evaluate.paraphrase import (
     ParaphraseQuestion,
     ParaphraseSetError,
-    check_set,
+    resolve_answers,
     set_problems,
 )
 
@@ -75,20 +75,33 @@ def test_a_capital_written_in_the_question_does_not_make_a_name() -> None:
     assert shared == {"hous", "station"}
 
 
-def question(text: str, answer: str | None) -> ParaphraseQuestion:
-    return ParaphraseQuestion(article="a1", text=text, answer=answer, kind="what")
+# A few words of SENTENCE, as the question set stores its answers.
+FRAGMENT = "dictator was born"
+
+
+def question(text: str, fragment: str | None) -> ParaphraseQuestion:
+    return ParaphraseQuestion(article="a1", text=text, fragment=fragment, kind="what")
+
+
+def test_a_fragment_resolves_to_the_one_full_sentence_that_contains_it() -> None:
+    questions = [
+        question("What will the building be turned into?", FRAGMENT),
+        question("Is the house haunted?", None),
+    ]
+    assert resolve_answers(questions, {"a1": ARTICLE}) == [SENTENCE, None]
 
 
 def test_a_set_breaking_the_overlap_rule_is_refused_with_each_offending_question() -> None:
+    # The shared words are in SENTENCE, not in FRAGMENT: the rule is checked on the sentence.
     questions = [
-        question("What will the building be turned into?", SENTENCE),
-        question("Will the house serve as a station?", SENTENCE),
-        question("Where will the officers work from?", SENTENCE),
-        question("Where will the police station be?", SENTENCE),
+        question("What will the building be turned into?", FRAGMENT),
+        question("Will the house serve as a station?", FRAGMENT),
+        question("Where will the officers work from?", FRAGMENT),
+        question("Where will the police station be?", FRAGMENT),
         question("Is the house haunted?", None),  # unanswerable: no answer to overlap with
     ]
     with pytest.raises(ParaphraseSetError) as caught:
-        check_set(questions, {"a1": ARTICLE})
+        resolve_answers(questions, {"a1": ARTICLE})
     message = str(caught.value)
     assert "2 question(s)" in message
     assert "Will the house serve as a station?" in message and "(hous, station)" in message
@@ -98,14 +111,28 @@ def test_a_set_breaking_the_overlap_rule_is_refused_with_each_offending_question
 
 def test_a_set_within_the_rule_passes_thanks_to_names_aside() -> None:
     questions = [
-        question("What did Wolfgang Peschorn announce about the birthplace?", SENTENCE),
+        question("What did Wolfgang Peschorn announce about the birthplace?", FRAGMENT),
         question("Is the house haunted?", None),
     ]
     assert set_problems(questions, {"a1": ARTICLE}) == []
-    check_set(questions, {"a1": ARTICLE})
+    assert resolve_answers(questions, {"a1": ARTICLE}) == [SENTENCE, None]
 
 
-def test_an_answer_that_is_not_a_stored_sentence_is_a_problem() -> None:
-    edited = SENTENCE.replace("police", "fire")
-    problems = set_problems([question("What will it become?", edited)], {"a1": ARTICLE})
-    assert len(problems) == 1 and "not a sentence of its article" in problems[0]
+@pytest.mark.parametrize(
+    ("fragment", "found"),
+    [
+        ("become a fire station", "is in no sentence"),
+        (SENTENCE.replace("police", "fire"), "is in no sentence"),
+        ("said", "is in 3 sentences"),
+    ],
+    ids=["no-sentence", "edited-sentence", "several-sentences"],
+)
+def test_a_fragment_that_names_no_single_sentence_is_refused_naming_its_question(
+    fragment: str, found: str
+) -> None:
+    questions = [question("What will it become?", fragment), question("Is it haunted?", None)]
+    problems = set_problems(questions, {"a1": ARTICLE})
+    assert len(problems) == 1
+    assert "'What will it become?'" in problems[0] and found in problems[0]
+    with pytest.raises(ParaphraseSetError, match="What will it become"):
+        resolve_answers(questions, {"a1": ARTICLE})

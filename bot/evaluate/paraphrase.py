@@ -1,11 +1,14 @@
 """Paraphrased questions: does a reader's own wording still find the sentence that answers it?
 
 The question set (`data/paraphrase.json`) names articles of the article-extraction benchmark by
-their key. Each answerable question gives its answer sentence verbatim, as the bot stores it,
-and shares at most one content word with it, names aside (the rule of `bot.evaluate.overlap`);
-the others ask about something near the article's topic that it does not say, and must be
-declined. Before anything is asked the set is checked: a question that breaks the overlap rule,
-or an answer that is not one of its article's sentences, stops the run with the list.
+their key. The benchmark's text is not copied into the project: each answerable question gives
+only a short distinctive fragment of its answer sentence (a few words), and the full sentence is
+the one sentence the bot stores for the article that contains the fragment, looked up in the
+dataset at evaluation time. An answerable question shares at most one content word with that
+full sentence, names aside (the rule of `bot.evaluate.overlap`); the others ask about something
+near the article's topic that it does not say, and must be declined. Before anything is asked
+the set is checked: a question that breaks the overlap rule, or whose fragment is found in no
+sentence of its article or in more than one, stops the run with the list.
 
 All the set's articles are ingested together into a temporary corpus, once per settings
 variant, and every question is asked alone through `Library.ask`. A question is a hit@k when its
@@ -50,11 +53,15 @@ class ParaphraseSetError(BotError):
 
 @dataclass(frozen=True)
 class ParaphraseQuestion:
-    """One question about one benchmark article; `answer` is None when it must be declined."""
+    """One question about one benchmark article, as the set gives it.
+
+    `fragment` is a few words of the answer sentence, found in no other sentence of the article;
+    None when the question must be declined. `resolve_answers` finds the full sentence.
+    """
 
     article: str
     text: str
-    answer: str | None
+    fragment: str | None
     kind: str
 
 
@@ -102,13 +109,48 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[ParaphraseQuestion]:
             ParaphraseQuestion(
                 article=str(item["article"]),
                 text=str(item["question"]),
-                answer=None if item.get("answer") is None else str(item["answer"]),
+                fragment=None if item["answer_fragment"] is None else str(item["answer_fragment"]),
                 kind=str(item.get("kind", "")),
             )
             for item in data["questions"]
         ]
     except (KeyError, TypeError, AttributeError) as exc:
         raise BotError(f"{path}: malformed question set ({exc!r})") from exc
+
+
+def _resolve(
+    questions: Sequence[ParaphraseQuestion], sentences: Mapping[str, Sequence[str]]
+) -> tuple[list[str | None], list[str]]:
+    """The full answer sentence of each question (None: decline), and every rule it breaks.
+
+    `sentences` maps each article key to the sentences the bot stores for it. A fragment must be
+    found in exactly one of them; the overlap rule is checked against that whole sentence.
+    """
+    answers: list[str | None] = []
+    problems: list[str] = []
+    names_of = {key: capitalised_words(stored) for key, stored in sentences.items()}
+    for question in questions:
+        answers.append(None)
+        where = f"{question.article[:10]} {question.text!r}"
+        if question.fragment is None:
+            continue
+        found = [s for s in sentences.get(question.article, ()) if question.fragment in s]
+        if len(found) != 1:
+            how_many = "no sentence" if not found else f"{len(found)} sentences"
+            problems.append(
+                f"{where}: the answer fragment {question.fragment!r} is in {how_many} of its "
+                "article; it must name exactly one"
+            )
+            continue
+        answers[-1] = answer = found[0]
+        names = name_terms(answer, names_of[question.article])
+        shared = shared_content_words(question.text, answer, names)
+        if len(shared) > MAX_SHARED_WORDS:
+            problems.append(
+                f"{where}: shares {len(shared)} content words with its answer "
+                f"({', '.join(sorted(shared))}); at most {MAX_SHARED_WORDS} allowed"
+            )
+    return answers, problems
 
 
 def set_problems(
@@ -118,35 +160,23 @@ def set_problems(
 
     `sentences` maps each article key to the sentences the bot stores for it.
     """
-    problems: list[str] = []
-    names_of = {key: capitalised_words(stored) for key, stored in sentences.items()}
-    for question in questions:
-        where = f"{question.article[:10]} {question.text!r}"
-        if question.answer is None:
-            continue
-        if question.answer not in sentences.get(question.article, ()):
-            problems.append(f"{where}: the answer is not a sentence of its article")
-            continue
-        names = name_terms(question.answer, names_of[question.article])
-        shared = shared_content_words(question.text, question.answer, names)
-        if len(shared) > MAX_SHARED_WORDS:
-            problems.append(
-                f"{where}: shares {len(shared)} content words with its answer "
-                f"({', '.join(sorted(shared))}); at most {MAX_SHARED_WORDS} allowed"
-            )
-    return problems
+    return _resolve(questions, sentences)[1]
 
 
-def check_set(
+def resolve_answers(
     questions: Sequence[ParaphraseQuestion], sentences: Mapping[str, Sequence[str]]
-) -> None:
-    """Raise ParaphraseSetError listing every question that breaks the set's rules."""
-    problems = set_problems(questions, sentences)
+) -> list[str | None]:
+    """Each question's full answer sentence (None: decline), in order.
+
+    Raise ParaphraseSetError listing every question that breaks the set's rules.
+    """
+    answers, problems = _resolve(questions, sentences)
     if problems:
         raise ParaphraseSetError(
             f"the question set breaks its rules ({len(problems)} question(s)):\n  "
             + "\n  ".join(problems)
         )
+    return answers
 
 
 def article_sentences(keys: Sequence[str], truth: dict) -> dict[str, list[str]]:
@@ -168,11 +198,12 @@ def evaluate_paraphrase(
     questions = load_questions(questions_file)
     truth = load_ground_truth(dataset_dir)
     keys = sorted({question.article for question in questions})
-    check_set(questions, article_sentences(keys, truth))
+    answers = resolve_answers(questions, article_sentences(keys, truth))
     scores = tuple(
-        _run_variant(label, settings, keys, truth, questions) for label, settings in variants
+        _run_variant(label, settings, keys, truth, questions, answers)
+        for label, settings in variants
     )
-    answerable = sum(question.answer is not None for question in questions)
+    answerable = sum(answer is not None for answer in answers)
     return ParaphraseReport(
         dataset=str(dataset_dir),
         articles=len(keys),
@@ -189,6 +220,7 @@ def _run_variant(
     keys: Sequence[str],
     truth: dict,
     questions: Sequence[ParaphraseQuestion],
+    answers: Sequence[str | None],
 ) -> VariantScores:
     """Ingest the articles into a fresh corpus with these settings and ask every question."""
     with tempfile.TemporaryDirectory(prefix="paraphrase-eval-") as scratch:
@@ -199,7 +231,10 @@ def _run_variant(
         )
         for key in keys:
             ingest_benchmark_article(library, key, truth)
-        results = tuple(_ask(library, question) for question in questions)
+        results = tuple(
+            _ask(library, question, answer)
+            for question, answer in zip(questions, answers, strict=True)
+        )
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
     return VariantScores(
@@ -212,14 +247,15 @@ def _run_variant(
     )
 
 
-def _ask(library: Library, question: ParaphraseQuestion) -> QuestionResult:
+def _ask(library: Library, question: ParaphraseQuestion, sentence: str | None) -> QuestionResult:
+    """Ask one question; `sentence` is its full answer sentence, None when it must be declined."""
     answer = library.ask(question.text)
     quoted = [quote.text for quote in answer.quotes[:TOP_K]]
-    rank = quoted.index(question.answer) + 1 if question.answer in quoted else None
+    rank = quoted.index(sentence) + 1 if sentence in quoted else None
     return QuestionResult(
         article=question.article,
         question=question.text,
-        answerable=question.answer is not None,
+        answerable=sentence is not None,
         rank=rank,
         answered=answer.answered,
         top=quoted[0] if quoted else None,
