@@ -50,10 +50,18 @@ class Settings(BaseSettings):
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:
-        """Accept "1, 2,3" from the environment as well as any iterable of ints."""
+        """Accept "1, 2,3" and pydantic's list form "[1, 2]", as well as any iterable of ints."""
         if isinstance(value, str):
-            parts = [part.strip() for part in value.replace(";", ",").split(",")]
-            return frozenset(int(part) for part in parts if part)
+            text = value.strip()
+            if text.startswith("[") and text.endswith("]"):
+                text = text[1:-1]
+            parts = [part.strip() for part in text.replace(";", ",").split(",")]
+            try:
+                return frozenset(int(part) for part in parts if part)
+            except ValueError as exc:
+                raise ValueError(
+                    f"ADMIN_IDS must be Telegram user ids like 1,2 or [1, 2], not {value!r}"
+                ) from exc
         if isinstance(value, int):
             return frozenset({value})
         return value
