@@ -272,6 +272,11 @@ class Library:
         log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
         return stamped
 
+    def id_for_url(self, url: str) -> str | None:
+        """The id of the article already taken from this url (compared canonically), if any."""
+        with self._lock:
+            return self._duplicate_of(Article(id="", title="", paragraphs=(), url=url))
+
     def _duplicate_of(self, article: Article) -> str | None:
         if article.id in self._articles:
             return article.id

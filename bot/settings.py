@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     # Only for tests and intranet deployments: lets /add fetch from private addresses.
     fetch_allow_private: bool = False
 
+    # Following feeds and channels
+    feed_poll_minutes: float = Field(default=15.0, ge=1)
+    feed_poll_jitter: float = Field(default=0.1, ge=0, le=0.5)
+    feed_check_seconds: float = Field(default=60.0, gt=0)
+    feed_max_new_items: int = Field(default=20, ge=1, le=500)
+    feed_max_bytes: int = Field(default=5_000_000, gt=0)
+    feed_workers: int = Field(default=4, ge=1, le=32)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:

@@ -13,7 +13,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -40,11 +40,18 @@ USER_AGENT = "quotebot/0.1 (+article ingestion)"
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """A fetched document: the URL it finally came from, its content type and its text."""
+    """A fetched document: the URL it finally came from, its content type and its text.
+
+    `status` is 304 (and `text` empty) when a conditional request found nothing new; `etag`
+    and `last_modified` are the validators to send next time.
+    """
 
     url: str
     content_type: str
     text: str
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def refusal_reason(address: IPAddress) -> str | None:
@@ -94,11 +101,15 @@ def fetch_url(
     allow_private: bool = False,
     policy: AddressPolicy | None = None,
     tls_context: ssl.SSLContext | None = None,
+    headers: Mapping[str, str] | None = None,
+    content_types: frozenset[str] = TEXT_CONTENT_TYPES,
 ) -> FetchedPage:
     """GET an http(s) URL safely; raises UnsafeURLError or FetchError with a message for users.
 
     `policy` overrides the address checks (tests let hop 0 be local); `tls_context` replaces
     the system trust store (tests trust their own certificate). The bot sets neither.
+    `headers` adds request headers (a feed's Accept and its conditional-GET validators) and
+    `content_types` lists the types accepted (an empty type is always accepted).
     """
     policy = policy or (private_allowed if allow_private else public_only)
     deadline = time.monotonic() + timeout
@@ -107,13 +118,15 @@ def fetch_url(
     # No proxies from the environment: the connection must go to the address we checked.
     with httpx.Client(trust_env=False, follow_redirects=False, verify=verify) as client:
         for hop in range(max_redirects + 1):
-            response = _request(client, current, hop, policy, deadline, timeout)
+            response = _request(client, current, hop, policy, deadline, timeout, headers)
             try:
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
                     current = _parse_url(str(current.join(location)))
                     continue
-                return _read_page(response, current, deadline, timeout, max_bytes)
+                if response.status_code == 304:
+                    return _not_modified(response, current)
+                return _read_page(response, current, deadline, timeout, max_bytes, content_types)
             finally:
                 response.close()
     raise FetchError(f"too many redirects (more than {max_redirects})")
@@ -165,16 +178,19 @@ def _request(
     policy: AddressPolicy,
     deadline: float,
     timeout: float,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> httpx.Response:
     """Send the GET to a checked address of the URL's host, trying each address in turn."""
     addresses = resolve_checked(url, hop, policy)
     host_header = url.raw_host.decode("ascii") + (f":{url.port}" if url.port else "")
+    headers = {"User-Agent": USER_AGENT, "Accept": "text/html, */*", **(extra_headers or {})}
+    headers["Host"] = host_header
     last_error: httpx.ConnectError | None = None
     for address in addresses:
         request = client.build_request(
             "GET",
             url.copy_with(host=str(address)),
-            headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": "text/html, */*"},
+            headers=headers,
             extensions={"sni_hostname": url.raw_host.decode("ascii")},
             timeout=_remaining(deadline, timeout),
         )
@@ -201,14 +217,31 @@ def _caused_by_tls(exc: BaseException) -> bool:
     return False
 
 
+def _not_modified(response: httpx.Response, url: httpx.URL) -> FetchedPage:
+    """A 304 answer to a conditional GET: no body, the validators kept or renewed."""
+    return FetchedPage(
+        url=str(url),
+        content_type="",
+        text="",
+        status=304,
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+    )
+
+
 def _read_page(
-    response: httpx.Response, url: httpx.URL, deadline: float, timeout: float, max_bytes: int
+    response: httpx.Response,
+    url: httpx.URL,
+    deadline: float,
+    timeout: float,
+    max_bytes: int,
+    content_types: frozenset[str] = TEXT_CONTENT_TYPES,
 ) -> FetchedPage:
     """Check status and content type, then read the body within the size and time limits."""
     if response.status_code >= 400:
         raise FetchError(f"HTTP {response.status_code}")
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and content_type not in TEXT_CONTENT_TYPES:
+    if content_type and content_type not in content_types:
         raise FetchError(f"not an article page: content type {content_type}")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
@@ -226,7 +259,14 @@ def _read_page(
     except httpx.HTTPError as exc:
         raise FetchError(f"could not read the page: {exc}") from exc
     text = decode_body(bytes(body), response.charset_encoding)
-    return FetchedPage(url=str(url), content_type=content_type, text=text)
+    return FetchedPage(
+        url=str(url),
+        content_type=content_type,
+        text=text,
+        status=response.status_code,
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+    )
 
 
 def decode_body(body: bytes, declared: str | None) -> str:
