@@ -53,18 +53,23 @@ def parse_feed(text: str, content_type: str, url: str) -> ParsedFeed:
         return parse_json_feed(stripped, url)
     if looks_like_html(stripped, content_type):
         raise FeedError("that is a web page, not a feed (and it names no feed)")
-    parsed = feedparser.parse(stripped, response_headers={"content-location": url})
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(stripped, response_headers=headers)
     if not parsed.get("version"):
         reason = parsed.get("bozo_exception")
         detail = f": {reason}" if reason else ""
         raise FeedError(f"not an RSS or Atom feed{detail}")
-    if parsed.get("bozo") and not parsed.get("entries"):
+    # Entries with nothing in them are what a parser makes of a document cut off mid-item.
+    entries = tuple(
+        _xml_entry(entry, url)
+        for entry in parsed.get("entries", [])
+        if entry.get("link") or entry.get("title") or entry.get("summary") or entry.get("id")
+    )
+    if parsed.get("bozo") and not entries:
         raise FeedError(f"malformed feed: {parsed.get('bozo_exception')}")
     # A feed with an XML error that still yields entries is read as far as it goes, as
     # readers do: a stray "&" in one title should not stop a whole site.
-    feed = parsed.get("feed", {})
-    entries = tuple(_xml_entry(entry, url) for entry in parsed.get("entries", []))
-    return ParsedFeed(_clean(feed.get("title")), entries)
+    return ParsedFeed(_clean(parsed.get("feed", {}).get("title")), entries)
 
 
 def _xml_entry(entry: Any, base: str) -> FeedEntry:
