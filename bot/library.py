@@ -219,6 +219,11 @@ class Library:
             newest = heapq.nlargest(limit, self._articles.values(), key=lambda a: a.added or "")
             return [self._example_question(article) for article in newest]
 
+    def example_question_for(self, article_id: str) -> str:
+        """A question this article answers, as `example_questions` words them."""
+        with self._lock:
+            return self._example_question(self._articles[article_id])
+
     def _example_question(self, article: Article) -> str:
         for passage in self._passages[article.id]:
             credit = passage.attribution

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from feed_data import Clock
-from feed_server import FeedServer, serving
 
 from bot.feeds.poll import Poller
 from bot.feeds.state import FeedState
 from bot.library import Library
 from bot.settings import Settings
 from bot.state import StateDB
+from tests.feeds.feed_data import Clock
+from tests.feeds.feed_server import FeedServer, serving
 
 
 @pytest.fixture

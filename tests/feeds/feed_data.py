@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feed_server import FeedServer, article_page
+from tests.feeds.feed_server import FeedServer, article_page
 
 PEOPLE = ("Ingrid Holm", "Tomas Rieger", "Amara Okafor", "Lena Varga", "Kenji Mori")
 PLACES = ("Skerry Island", "the river valley", "Port Ellis", "the northern coast", "Oldmarket")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from feed_data import Clock, publish
-from feed_server import FeedServer, rss
 
 from bot.feeds.follow import follow_feed
 from bot.feeds.poll import Poller
@@ -15,6 +13,8 @@ from bot.library import Library
 from bot.models import FeedError
 from bot.settings import Settings
 from bot.state import StateDB
+from tests.feeds.feed_data import Clock, publish
+from tests.feeds.feed_server import FeedServer, rss
 
 BAD_FEEDS: list[tuple[str, dict[str, object], str]] = [
     ("malformed", {"body": "<rss><channel><title>x</title><item><titl"}, "malformed feed"),

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from feed_data import Clock, publish, story
-from feed_server import FeedServer, article_page, http_date, rss
-
 from bot.feeds.follow import follow_feed
 from bot.feeds.poll import Poller
 from bot.feeds.state import FeedState
 from bot.library import Library
 from bot.settings import Settings
 from bot.state import StateDB
+from tests.feeds.feed_data import Clock, publish, story
+from tests.feeds.feed_server import FeedServer, article_page, http_date, rss
 
 
 def titles(library: Library) -> set[str]:
