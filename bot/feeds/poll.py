@@ -52,6 +52,7 @@ class PollReport:
     """What a pass over the due feeds did."""
 
     polls: list[FeedPoll] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def added(self) -> list[str]:
@@ -72,7 +73,8 @@ class PollReport:
         return (
             f"{len(self.polls)} feed(s) polled ({self.not_modified} unchanged, {self.errors} "
             f"failed): {len(self.added)} article(s) added, {duplicates} duplicate(s), "
-            f"{failed} entr{'y' if failed == 1 else 'ies'} failed, {skipped} over the cap"
+            f"{failed} entr{'y' if failed == 1 else 'ies'} failed, {skipped} over the cap, "
+            f"in {self.seconds:.1f} s"
         )
 
 
@@ -98,6 +100,7 @@ class Poller:
     def poll_due(self, *, every_feed: bool = False) -> PollReport:
         """Poll every feed that is due (or every feed), several at once, one request at a
         time per host."""
+        started = time.perf_counter()
         due = self.state.feeds("feed") if every_feed else self.state.due(self.clock())
         report = PollReport()
         if not due:
@@ -105,6 +108,7 @@ class Poller:
         workers = min(self.settings.feed_workers, len(due))
         with ThreadPoolExecutor(workers, thread_name_prefix="feed-poll") as pool:
             report.polls = list(pool.map(self.poll_feed_safely, due))
+        report.seconds = time.perf_counter() - started
         log.info("feed poll: %s", report.summary())
         return report
 

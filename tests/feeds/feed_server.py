@@ -36,10 +36,11 @@ class FeedServer:
     in_flight: int = 0
     max_in_flight: int = 0
     port: int = 0
+    host: str = "127.0.0.1"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def set(self, path: str, body: str | bytes = b"", **options: object) -> str:
         """Serve `body` at `path`; returns the full URL."""
@@ -122,9 +123,10 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serving() -> Iterator[FeedServer]:
-    state = FeedServer()
-    httpd = _Server(("127.0.0.1", 0), _handler(state))
+def serving(host: str = "127.0.0.1") -> Iterator[FeedServer]:
+    """A running server on `host` (any 127.x.y.z address is loopback on Linux)."""
+    state = FeedServer(host=host)
+    httpd = _Server((host, 0), _handler(state))
     state.port = int(httpd.server_address[1])
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()

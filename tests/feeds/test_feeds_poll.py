@@ -11,7 +11,7 @@ from bot.library import Library
 from bot.settings import Settings
 from bot.state import StateDB
 from tests.feeds.feed_data import Clock, publish, story
-from tests.feeds.feed_server import FeedServer, article_page, http_date, rss
+from tests.feeds.feed_server import FeedServer, article_page, http_date, rss, serving
 
 
 def titles(library: Library) -> set[str]:
@@ -121,3 +121,23 @@ def test_full_text_entries_are_used_without_fetching_the_page(
     (article,) = library.articles()
     assert article.title == title and article.url == link
     assert server.hits["/never-fetched.html"] == 0
+
+
+def test_one_request_at_a_time_per_host_even_with_several_workers(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(feed_workers=4)
+    library = Library.open(settings)
+    state = FeedState(StateDB.open(settings.state_dir))
+    with serving("127.0.0.1") as first, serving("127.0.0.2") as second:
+        for server, base in ((first, 0), (second, 100)):
+            for number in range(3):
+                items = publish(server, range(base + number * 3, base + number * 3 + 3))
+                for item in items:
+                    server.routes[item["link"].split(str(server.port))[1]].delay = 0.03
+                state.add_feed(
+                    server.set(f"/f{number}.xml", rss(f"F{number}", items)), interval_seconds=900
+                )
+        report = Poller(settings, library, state).poll_due()
+    assert len(report.added) == 18
+    assert first.max_in_flight == 1 and second.max_in_flight == 1
