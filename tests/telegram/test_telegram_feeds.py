@@ -232,3 +232,16 @@ def channel_post(text: str, message_id: int) -> dict[str, Any]:
             "text": text,
         }
     }
+
+
+async def test_announcements_go_through_the_rate_limiter_which_waits_out_a_429(
+    app: Application, fake_api: FakeBotApi, server: FeedServer, clock: Clock
+) -> None:
+    feed_services(app).state.subscribe(USER_ID)
+    url = server.set("/r.xml", rss("R", publish(server, [11])))
+    await feed(app, message_update(f"/follow {url}", **ADMIN))
+    fake_api.fail_next("sendMessage", "429", retry_after=1)
+    await run_poll_job(app)
+    attempts = [c for c in fake_api.calls_to("sendMessage") if c.params["chat_id"] == USER_ID]
+    assert [c.failure for c in attempts][-2:] == ["429", None]
+    assert feed_services(app).state.outbox(10) == []
