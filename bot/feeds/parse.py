@@ -5,6 +5,7 @@ Also finds a site's feeds from its home page (`<link rel="alternate" type="...">
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def parse_json_feed(text: str, url: str) -> ParsedFeed:
             continue
         link = _absolute(_text(item.get("url")) or _text(item.get("external_url")), url)
         key = _text(item.get("id")) or link
-        content = _text(item.get("content_html")) or _text(item.get("content_text"))
+        content = _text(item.get("content_html")) or _paragraphs_html(item.get("content_text"))
         if not key:
             key = "text:" + (_text(item.get("title")) or "") + (content or "")[:200]
         entries.append(FeedEntry(key[:MAX_KEY_CHARS], link, _clean(item.get("title")), content))
@@ -143,6 +144,15 @@ def discover_feeds(html: str, base: str) -> list[str]:
         if url not in urls:
             urls.append(url)
     return urls
+
+
+def _paragraphs_html(value: object) -> str | None:
+    """Plain text (JSON Feed's content_text) as HTML paragraphs, escaped."""
+    text = _text(value)
+    if not text:
+        return None
+    parts = [part.strip() for part in text.split("\n\n") if part.strip()]
+    return "".join(f"<p>{html.escape(part)}</p>" for part in parts)
 
 
 def _absolute(link: object, base: str) -> str | None:

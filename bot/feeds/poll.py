@@ -117,10 +117,11 @@ class Poller:
         the others."""
         try:
             return self.poll_feed(feed)
-        except Exception as exc:
+        except Exception as exc:  # a background pass has nobody else to tell
             log.exception("feed %s: unexpected error while polling", feed.url)
-            self._finish(feed, FeedPoll(feed, error=f"internal error: {type(exc).__name__}"))
-            return FeedPoll(feed, error=f"internal error: {type(exc).__name__}")
+            poll = FeedPoll(feed, error=f"internal error: {type(exc).__name__}")
+            self._finish(feed, poll)
+            return poll
 
     def poll_feed(self, feed: Feed) -> FeedPoll:
         """Fetch one feed, record its new entries and ingest every pending one."""

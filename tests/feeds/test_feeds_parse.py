@@ -22,7 +22,7 @@ JSON_FEED = json.dumps(
         "title": "JSON Desk",
         "items": [
             {"id": "a", "url": "/story/a", "title": "A", "content_html": "<p>A body</p>"},
-            {"id": "b", "external_url": "https://y.org/b", "content_text": "B body"},
+            {"id": "b", "external_url": "https://y.org/b", "content_text": "B <b>\n\nMore"},
             "not an item",
         ],
     }
@@ -43,7 +43,7 @@ def test_json_feed_items_are_read_and_non_items_ignored() -> None:
     assert parsed.title == "JSON Desk"
     assert [(e.key, e.link, e.content) for e in parsed.entries] == [
         ("a", "https://j.org/story/a", "<p>A body</p>"),
-        ("b", "https://y.org/b", "B body"),
+        ("b", "https://y.org/b", "<p>B &lt;b&gt;</p><p>More</p>"),
     ]
 
 
