@@ -177,7 +177,7 @@ class FeedState:
                         entry.key,
                         entry.link,
                         entry.title,
-                        entry.content,
+                        entry.content if status == "pending" else None,  # kept only until used
                         status,
                         error,
                         seen,

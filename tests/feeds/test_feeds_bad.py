@@ -115,7 +115,8 @@ def test_ten_thousand_entries_are_read_but_only_the_cap_is_ingested(
     server: FeedServer, settings: Settings, library: Library, state: FeedState, poller: Poller
 ) -> None:
     items = publish(server, range(3)) + [
-        {"title": f"Item {n}", "link": server.url(f"/never/{n}.html")} for n in range(10_000)
+        {"title": f"Item {n}", "link": server.url(f"/never/{n}.html"), "description": f"Teaser {n}"}
+        for n in range(10_000)
     ]
     follow_feed(server.set("/huge.xml", rss("Huge", items)), settings, state)
     report = poller.poll_due()
@@ -123,6 +124,8 @@ def test_ten_thousand_entries_are_read_but_only_the_cap_is_ingested(
     assert report.polls[0].failed == settings.feed_max_new_items - 3
     assert report.polls[0].skipped == 10_003 - settings.feed_max_new_items
     assert sum(server.hits[f"/never/{n}.html"] for n in range(10_000)) == 17
+    stored = state.db.rows("SELECT COUNT(*) FROM entries WHERE content IS NOT NULL")
+    assert stored[0][0] == 0  # no text kept for skipped entries, nor after ingestion
 
 
 def test_entries_without_links_or_with_private_links_fail_alone(

@@ -30,7 +30,7 @@ def test_follow_poll_feeds_unfollow_round_trip(
     assert main(["poll"]) == 0
     assert "2 article(s) added" in capsys.readouterr().out
     assert main(["poll"]) == 0  # not due again for 30 minutes
-    assert "0 feed(s) polled" in capsys.readouterr().out
+    assert capsys.readouterr().out == "0 feed(s) due\n"
     assert main(["feeds", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["every_minutes"] == 30 and row["last_new"] == 2 and row["last_error"] is None
@@ -53,3 +53,12 @@ def test_cli_errors_are_clear(
     server.set("/ok.xml", "gone", status=410, content_type="text/plain")
     assert main(["poll", "--all"]) == 1
     assert "HTTP 410" in capsys.readouterr().err
+
+
+def test_poll_with_nothing_due_does_not_load_the_corpus(
+    env: None, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["poll"]) == 0
+    assert capsys.readouterr().out == "0 feed(s) due\n"
+    # Opening the library would have built and saved the index cache.
+    assert not settings.index_dir.exists()
