@@ -245,3 +245,25 @@ async def test_announcements_go_through_the_rate_limiter_which_waits_out_a_429(
     attempts = [c for c in fake_api.calls_to("sendMessage") if c.params["chat_id"] == USER_ID]
     assert [c.failure for c in attempts][-2:] == ["429", None]
     assert feed_services(app).state.outbox(10) == []
+
+
+async def test_announcements_queued_before_a_restart_are_sent_after_it(
+    make_settings: Callable[..., Settings],
+    library: Library,
+    fake_api: FakeBotApi,
+    server: FeedServer,
+    start_app: Callable[..., AbstractAsyncContextManager[Application]],
+) -> None:
+    settings = make_settings()
+    url = server.set("/r.xml", rss("R", publish(server, [12, 13])))
+    async with start_app(settings, library) as first:
+        found = feed_services(first)
+        found.state.subscribe(USER_ID)
+        await feed(first, message_update(f"/follow {url}", **ADMIN))
+        # The poll ran, then the bot stopped before it could send anything.
+        found.poller.poll_due()
+        assert len(found.state.outbox(10)) == 2
+    async with start_app(settings, library) as second:
+        await run_poll_job(second)
+    assert len(announcements(fake_api, USER_ID)) == 2
+    assert server.hits["/a/12.html"] == 1  # nothing fetched twice
