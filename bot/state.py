@@ -50,6 +50,7 @@ MIGRATIONS: tuple[str, ...] = (
             CHECK (status IN ('pending', 'added', 'duplicate', 'failed', 'skipped')),
         article_id TEXT,
         error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0, -- failed fetches of its page so far
         seen TEXT NOT NULL,
         PRIMARY KEY (feed_id, key)
     );

@@ -24,11 +24,20 @@ from bot.feeds.schedule import next_poll_at
 from bot.feeds.state import Feed, FeedState, PendingEntry
 from bot.ingest import read_text, read_url
 from bot.library import Library
-from bot.models import Article, DuplicateArticleError, FeedError, IngestError
+from bot.models import (
+    Article,
+    DuplicateArticleError,
+    FeedError,
+    FetchError,
+    IngestError,
+    UnsafeURLError,
+)
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# A page that could not be fetched (timeout, 5xx ...) is tried at this many polls in all.
+MAX_ENTRY_ATTEMPTS = 3
 # Feed content with at least this much text is the article itself, not a teaser.
 FULL_TEXT_MIN_CHARS = 600
 TAG = re.compile(r"<[^>]+>")
@@ -44,6 +53,7 @@ class FeedPoll:
     added: list[str] = field(default_factory=list)
     duplicates: int = 0
     failed: int = 0
+    retrying: int = 0
     skipped: int = 0
 
 
@@ -70,10 +80,12 @@ class PollReport:
         duplicates = sum(poll.duplicates for poll in self.polls)
         failed = sum(poll.failed for poll in self.polls)
         skipped = sum(poll.skipped for poll in self.polls)
+        retrying = sum(poll.retrying for poll in self.polls)
         return (
             f"{len(self.polls)} feed(s) polled ({self.not_modified} unchanged, {self.errors} "
             f"failed): {len(self.added)} article(s) added, {duplicates} duplicate(s), "
-            f"{failed} entr{'y' if failed == 1 else 'ies'} failed, {skipped} over the cap, "
+            f"{failed} entr{'y' if failed == 1 else 'ies'} failed, {retrying} to retry, "
+            f"{skipped} over the cap, "
             f"in {self.seconds:.1f} s"
         )
 
@@ -164,6 +176,10 @@ class Poller:
         """Ingest the feed's pending entries, recording each outcome as it happens."""
         for entry in self.state.pending(feed.id):
             status, article_id, error = self.ingest_entry(feed, entry)
+            if status == "retry":
+                self.state.retry_entry(entry, error or "")
+                poll.retrying += 1
+                continue
             self.state.finish_entry(entry, status, article_id, error)
             if status == "added" and article_id:
                 poll.added.append(article_id)
@@ -184,6 +200,12 @@ class Poller:
             added = self.library.add(article)
         except DuplicateArticleError as exc:
             return self._duplicate(entry, exc.existing_id)
+        except UnsafeURLError as exc:
+            return "failed", None, str(exc)[:500]
+        except FetchError as exc:
+            # Servers fail for a while; the next poll of the feed tries the page again.
+            retry = entry.attempts + 1 < MAX_ENTRY_ATTEMPTS
+            return ("retry" if retry else "failed"), None, str(exc)[:500]
         except IngestError as exc:
             return "failed", None, str(exc)[:500]
         return "added", added.id, None

@@ -53,6 +53,7 @@ class PendingEntry:
     title: str | None
     content: str | None
     seen: str
+    attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class FeedState:
     def pending(self, feed_id: int) -> list[PendingEntry]:
         """Entries recorded but not yet ingested, including those a crash interrupted."""
         rows = self.db.rows(
-            "SELECT feed_id, key, link, title, content, seen FROM entries "
+            "SELECT feed_id, key, link, title, content, seen, attempts FROM entries "
             "WHERE feed_id = ? AND status = 'pending' ORDER BY rowid",
             (feed_id,),
         )
@@ -227,6 +228,15 @@ class FeedState:
                     "SELECT chat_id, ? FROM subscriptions",
                     (article_id,),
                 )
+
+    def retry_entry(self, entry: PendingEntry, error: str) -> None:
+        """Leave the entry pending for the next poll, counting the failed attempt."""
+        with self.db.transaction() as db:
+            db.execute(
+                "UPDATE entries SET attempts = attempts + 1, error = ? "
+                "WHERE feed_id = ? AND key = ?",
+                (error, entry.feed_id, entry.key),
+            )
 
     def article_claimed(self, article_id: str) -> bool:
         """True when some entry already brought this article in."""

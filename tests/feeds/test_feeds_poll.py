@@ -141,3 +141,29 @@ def test_one_request_at_a_time_per_host_even_with_several_workers(
         report = Poller(settings, library, state).poll_due()
     assert len(report.added) == 18
     assert first.max_in_flight == 1 and second.max_in_flight == 1
+
+
+def test_a_page_that_fails_for_a_while_is_retried_at_the_next_polls_then_given_up(
+    server: FeedServer,
+    settings: Settings,
+    library: Library,
+    state: FeedState,
+    poller: Poller,
+    clock: Clock,
+) -> None:
+    items = publish(server, range(2))
+    server.routes["/a/0.html"].status = 503
+    server.routes["/a/1.html"].status = 503
+    url = server.set("/feed.xml", rss("News", items), etag='"v1"')
+    feed, _ = follow_feed(url, settings, state)
+    report = poller.poll_due()
+    assert report.added == [] and report.polls[0].retrying == 2
+    server.routes["/a/0.html"].status = 200  # back; the other page stays down
+    clock.advance(20 * 60)
+    report = poller.poll_due()
+    assert report.not_modified == 1 and len(report.added) == 1
+    clock.advance(20 * 60)
+    report = poller.poll_due()
+    assert report.polls[0].failed == 1 and report.polls[0].retrying == 0
+    assert state.entry_counts(feed.id) == {"added": 1, "failed": 1}
+    assert server.hits["/a/1.html"] == 3
