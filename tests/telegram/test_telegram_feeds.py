@@ -267,3 +267,25 @@ async def test_announcements_queued_before_a_restart_are_sent_after_it(
         await run_poll_job(second)
     assert len(announcements(fake_api, USER_ID)) == 2
     assert server.hits["/a/12.html"] == 1  # nothing fetched twice
+
+
+async def test_the_job_polls_each_feed_at_its_own_interval_as_time_passes(
+    make_settings: Callable[..., Settings],
+    library: Library,
+    server: FeedServer,
+    start_app: Callable[..., AbstractAsyncContextManager[Application]],
+) -> None:
+    settings = make_settings(feed_poll_jitter=0.0)
+    quick = server.set("/quick.xml", rss("Quick", []))
+    slow = server.set("/slow.xml", rss("Slow", []))
+    async with start_app(settings, library) as app:
+        controlled = Clock()
+        found = feed_services(app)
+        found.poller.clock = controlled
+        found.state.add_feed(quick, interval_seconds=15 * 60)
+        found.state.add_feed(slow, interval_seconds=30 * 60)
+        for _ in range(13):  # the job every 5 minutes for an hour
+            await run_poll_job(app)
+            controlled.advance(5 * 60)
+    assert server.hits["/quick.xml"] == 5  # minutes 0, 15, 30, 45, 60
+    assert server.hits["/slow.xml"] == 3  # minutes 0, 30, 60
