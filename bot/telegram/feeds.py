@@ -111,9 +111,7 @@ def feed_services(context: ContextTypes.DEFAULT_TYPE | Application) -> FeedServi
 async def poll_job(context: Context) -> None:
     """Poll the feeds that are due (off the event loop), then send what is new."""
     found = feed_services(context)
-    report = await asyncio.to_thread(found.poller.poll_due)
-    if report.polls:
-        log.info("feed poll job: %s", report.summary())
+    await asyncio.to_thread(found.poller.poll_due)  # logs its own summary
     await deliver(context, found)
 
 
