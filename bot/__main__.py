@@ -7,9 +7,10 @@ import gc
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
 
@@ -19,6 +20,9 @@ from bot.library import Library
 from bot.models import Article, BotError, DuplicateArticleError
 from bot.render import answer_to_dict, article_line, render_text
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.feeds.state import FeedState
 
 log = logging.getLogger("bot")
 
@@ -124,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", parents=[common], help="run the Telegram bot")
     run.set_defaults(func=cmd_run)
 
+    add_feed_commands(commands, common)
+
     add_optional_commands(commands, common)
     return parser
 
@@ -158,6 +164,32 @@ def add_optional_commands(
     bench.configure_parser(
         commands.add_parser("bench", parents=[common], help="measure speed at archive scale")
     )
+
+
+def add_feed_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """follow, feeds, unfollow and poll: the feeds the bot reads by itself."""
+    follow = commands.add_parser(
+        "follow", parents=[common], help="follow a feed (or a site's home page that names one)"
+    )
+    follow.add_argument("url", metavar="URL")
+    follow.add_argument(
+        "--every", type=float, metavar="MINUTES", help="poll interval (default FEED_POLL_MINUTES)"
+    )
+    follow.set_defaults(func=cmd_follow)
+    feeds = commands.add_parser("feeds", parents=[common], help="list followed feeds and status")
+    feeds.add_argument("--json", action="store_true", help="print a JSON array")
+    feeds.set_defaults(func=cmd_feeds)
+    unfollow = commands.add_parser("unfollow", parents=[common], help="stop following a feed")
+    unfollow.add_argument("feed", metavar="URL_OR_NUMBER")
+    unfollow.set_defaults(func=cmd_unfollow)
+    poll = commands.add_parser(
+        "poll", parents=[common], help="poll the feeds that are due once (for cron)"
+    )
+    poll.add_argument("--all", action="store_true", help="poll every feed, due or not")
+    poll.set_defaults(func=cmd_poll)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -343,6 +375,80 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     # collector's generations avoids ~0.3 s pauses per full collection at 1M sentences.
     gc.freeze()
     return run_bot(settings, library)
+
+
+def cmd_follow(args: argparse.Namespace, settings: Settings) -> int:
+    """Follow a feed URL, or the feed a home page names."""
+    from bot.feeds.follow import follow_feed, is_channel_name
+
+    if is_channel_name(args.url):
+        print("error: channels are followed from Telegram: /follow @channel", file=sys.stderr)
+        return 2
+    if args.every is not None and args.every < 1:
+        print("error: --every must be at least 1 minute", file=sys.stderr)
+        return 2
+    feed, new = follow_feed(args.url, settings, open_feed_state(settings), minutes=args.every)
+    verb = "following" if new else "already following"
+    print(f"{verb}  {feed.id}  {feed.url}  ({feed.title or 'untitled'})")
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the followed feeds and channels with their last poll."""
+    from bot.feeds.status import feed_status
+
+    state = open_feed_state(settings)
+    rows = [feed_status(state, feed) for feed in state.feeds()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for row in rows:
+        error = f"  error: {row['last_error']}" if row["last_error"] else ""
+        print(
+            f"{row['id']:>3}  {row['kind']:<7}  {row['url']}  last poll {row['last_poll'] or '-'}"
+            f"  new {row['last_new']} (total {row['total_new']}){error}"
+        )
+    if not rows:
+        print("No feeds followed. Follow one with: python -m bot follow URL")
+    return 0
+
+
+def cmd_unfollow(args: argparse.Namespace, settings: Settings) -> int:
+    """Stop following a feed (its articles stay)."""
+    state = open_feed_state(settings)
+    feed = state.find(args.feed)
+    if feed is None:
+        print(f"error: not following {args.feed!r} (see python -m bot feeds)", file=sys.stderr)
+        return 1
+    state.remove_feed(feed.id)
+    print(f"unfollowed  {feed.id}  {feed.url}")
+    return 0
+
+
+def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
+    """One poll pass over the due feeds (or all with --all); exit 1 when a feed failed."""
+    from bot.feeds.poll import Poller
+
+    state = open_feed_state(settings)
+    if not (state.feeds("feed") if args.all else state.due(time.time())):
+        # Run from cron every few minutes: most runs find nothing due and need no corpus.
+        print("0 feed(s) due")
+        return 0
+    library = Library.open(settings)
+    report = Poller(settings, library, state).poll_due(every_feed=args.all)
+    library.flush()
+    for poll in report.polls:
+        if poll.error:
+            print(f"error      {poll.feed.url}: {poll.error}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
+def open_feed_state(settings: Settings) -> FeedState:
+    from bot.feeds.state import FeedState
+    from bot.state import StateDB
+
+    return FeedState(StateDB.open(settings.state_dir))
 
 
 Command = Callable[[argparse.Namespace, Settings], int]

@@ -232,6 +232,11 @@ class Library:
             newest = heapq.nlargest(limit, self._articles.values(), key=lambda a: a.added or "")
             return [self._example_question(article) for article in newest]
 
+    def example_question_for(self, article_id: str) -> str:
+        """A question this article answers, as `example_questions` words them."""
+        with self._lock:
+            return self._example_question(self._articles[article_id])
+
     def _example_question(self, article: Article) -> str:
         for passage in self._passages[article.id]:
             credit = passage.attribution
@@ -284,6 +289,11 @@ class Library:
         self._index_article(stamped, passages)
         log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
         return stamped
+
+    def id_for_url(self, url: str) -> str | None:
+        """The id of the article already taken from this url (compared canonically), if any."""
+        with self._lock:
+            return self._duplicate_of(Article(id="", title="", paragraphs=(), url=url))
 
     def _duplicate_of(self, article: Article) -> str | None:
         if article.id in self._articles:

@@ -109,6 +109,10 @@ class UnsafeURLError(FetchError):
     """A URL points at an address the bot must never contact (loopback, private, metadata)."""
 
 
+class FeedError(FetchError):
+    """A feed could not be followed or read: not a feed, malformed, too large, unreachable."""
+
+
 class ArticleNotFoundError(BotError):
     """No article with the given id is in the corpus."""
 

@@ -47,13 +47,29 @@ class Settings(BaseSettings):
     # Only for tests and intranet deployments: lets /add fetch from private addresses.
     fetch_allow_private: bool = False
 
+    # Following feeds and channels
+    feed_poll_minutes: float = Field(default=15.0, ge=1)
+    feed_poll_jitter: float = Field(default=0.1, ge=0, le=0.5)
+    feed_check_seconds: float = Field(default=60.0, gt=0)
+    feed_max_new_items: int = Field(default=20, ge=1, le=500)
+    feed_max_bytes: int = Field(default=5_000_000, gt=0)
+    feed_workers: int = Field(default=4, ge=1, le=32)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:
-        """Accept "1, 2,3" from the environment as well as any iterable of ints."""
+        """Accept "1, 2,3" and pydantic's list form "[1, 2]", as well as any iterable of ints."""
         if isinstance(value, str):
-            parts = [part.strip() for part in value.replace(";", ",").split(",")]
-            return frozenset(int(part) for part in parts if part)
+            text = value.strip()
+            if text.startswith("[") and text.endswith("]"):
+                text = text[1:-1]
+            parts = [part.strip() for part in text.replace(";", ",").split(",")]
+            try:
+                return frozenset(int(part) for part in parts if part)
+            except ValueError as exc:
+                raise ValueError(
+                    f"ADMIN_IDS must be Telegram user ids like 1,2 or [1, 2], not {value!r}"
+                ) from exc
         if isinstance(value, int):
             return frozenset({value})
         return value

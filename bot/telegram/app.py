@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot.library import Library
 from bot.models import BotError
 from bot.settings import Settings
-from bot.telegram import admin, handlers
+from bot.telegram import admin, feeds, handlers
 from bot.telegram.conversations import ConversationStore
 from bot.telegram.flood import FloodGuard
 from bot.telegram.services import SERVICES_KEY, Services
@@ -30,7 +30,7 @@ from bot.telegram.services import SERVICES_KEY, Services
 log = logging.getLogger("bot.telegram")
 
 REDACTED = "[REDACTED-TOKEN]"
-ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY, Update.CHANNEL_POST]
 CONCURRENT_UPDATES = 32
 RATE_LIMIT_RETRIES = 3
 BOOTSTRAP_RETRIES = 3
@@ -41,6 +41,7 @@ COMMANDS = [
     BotCommand("ask", "Ask a question (in groups)"),
     BotCommand("sources", "The articles I can quote"),
     BotCommand("new", "Forget the conversation"),
+    BotCommand("subscribe", "Send new articles to this chat"),
 ]
 MISSING_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start. Put it in the environment"
@@ -134,12 +135,14 @@ def build_application(
         ),
         flood=FloodGuard(settings.flood_max_messages, settings.flood_window_seconds),
     )
+    feeds.install(application, settings, library)
     add_handlers(application)
     return application
 
 
 def add_handlers(application: Application) -> None:
-    """Register the handlers; edited messages and channel posts match none of them."""
+    """Register the handlers; edited messages match none of them, and channel posts only
+    the followed-channel handler."""
     new = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -156,6 +159,7 @@ def add_handlers(application: Application) -> None:
                 new & filters.Document.ALL & filters.CaptionRegex(admin.ADD_CAPTION),
                 admin.add_document,
             ),
+            *feeds.handlers(),
             MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
             MessageHandler(new & private & filters.TEXT, handlers.private_text),
             MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
@@ -175,11 +179,14 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Save the conversation context and the index cache."""
+    """Save the conversation context and the index cache; close the feed state."""
     found = services_of(application)
     if found is not None:
         found.conversations.save()
         await asyncio.to_thread(found.library.flush)
+    followed = application.bot_data.get(feeds.FEEDS_KEY)
+    if isinstance(followed, feeds.FeedServices):
+        followed.state.db.close()
 
 
 def services_of(application: Application) -> Services | None:

@@ -79,6 +79,8 @@ class _State:
     message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     consumed_offset: int = 0
+    chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    members: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 class FakeBotApi:
@@ -123,6 +125,14 @@ class FakeBotApi:
     def add_file(self, file_id: str, content: bytes, file_path: str) -> None:
         """Serve `content` for getFile(file_id) and the download of `file_path`."""
         self.state.files[file_id] = (file_path, content)
+
+    def add_chat(self, chat: dict[str, Any]) -> None:
+        """Answer getChat for this chat (by id, and by "@username" when it has one)."""
+        self.state.chats[int(chat["id"])] = chat
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember says of the user in the chat ("member" when never set)."""
+        self.state.members[(chat_id, user_id)] = status
 
     def fail_next(
         self,
@@ -340,6 +350,20 @@ def _answer(state: _State, call: ApiCall) -> tuple[HTTPStatus, Any]:
         "close",
     }:
         return HTTPStatus.OK, True
+    if call.method == "getChat":
+        chat = _find_chat(state, params.get("chat_id"))
+        if chat is None:
+            return HTTPStatus.BAD_REQUEST, "Bad Request: chat not found"
+        # getChat answers with a ChatFullInfo, which has a few more required fields.
+        return HTTPStatus.OK, {"accent_color_id": 0, "max_reaction_count": 11, **chat}
+    if call.method == "getChatMember":
+        chat = _find_chat(state, params.get("chat_id"))
+        chat_id = int(chat["id"]) if chat is not None else params.get("chat_id")
+        if not isinstance(chat_id, int):
+            return HTTPStatus.BAD_REQUEST, "Bad Request: chat not found"
+        user_id = int(params.get("user_id", 0))
+        status = state.members.get((chat_id, user_id), "member")
+        return HTTPStatus.OK, _chat_member(user_id, status)
     if call.method == "getFile":
         stored = state.files.get(str(params.get("file_id")))
         if stored is None:
@@ -348,6 +372,46 @@ def _answer(state: _State, call: ApiCall) -> tuple[HTTPStatus, Any]:
         file = {"file_id": params["file_id"], "file_unique_id": f"u{params['file_id']}"}
         return HTTPStatus.OK, {**file, "file_size": len(content), "file_path": path}
     return HTTPStatus.NOT_FOUND, "Not Found: method not found"
+
+
+def _find_chat(state: _State, chat_id: object) -> dict[str, Any] | None:
+    if isinstance(chat_id, str) and chat_id.startswith("@"):
+        name = chat_id[1:].lower()
+        return next(
+            (c for c in state.chats.values() if str(c.get("username", "")).lower() == name), None
+        )
+    try:
+        return state.chats.get(int(str(chat_id)))
+    except ValueError:
+        return None
+
+
+ADMIN_RIGHTS = (
+    "can_be_edited",
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+
+
+def _chat_member(user_id: int, status: str) -> dict[str, Any]:
+    """A ChatMember object as the Bot API sends it for the given status."""
+    user = BOT_USER if user_id == BOT_ID else {"id": user_id, "is_bot": False, "first_name": "U"}
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "administrator":
+        member.update(dict.fromkeys(ADMIN_RIGHTS, False))
+        member["can_post_messages"] = True
+    elif status == "creator":
+        member["is_anonymous"] = False
+    return member
 
 
 def _get_updates(state: _State, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,1 @@
+"""Following news feeds and Telegram channels: fetch, parse, schedule, state, poll."""
