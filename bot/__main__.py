@@ -140,7 +140,7 @@ def add_optional_commands(
 ) -> None:
     """Evaluation and benchmark commands, which import their own heavier modules."""
     from bot import bench
-    from bot.evaluate import extraction, followups, seed, squad
+    from bot.evaluate import extraction, followups, intents, seed, squad
 
     evaluate = commands.add_parser("eval", parents=[common], help="measure answer quality")
     modes = evaluate.add_subparsers(dest="mode", metavar="MODE", required=True)
@@ -155,6 +155,9 @@ def add_optional_commands(
     )
     followups.configure_parser(
         modes.add_parser("followups", parents=[common], help="follow-up conversations, hit@1")
+    )
+    intents.configure_parser(
+        modes.add_parser("intents", parents=[common], help="article-level question recognition")
     )
     bench.configure_parser(
         commands.add_parser("bench", parents=[common], help="measure speed at archive scale")
