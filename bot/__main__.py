@@ -140,7 +140,7 @@ def add_optional_commands(
 ) -> None:
     """Evaluation and benchmark commands, which import their own heavier modules."""
     from bot import bench
-    from bot.evaluate import extraction, followups, intents, seed, squad
+    from bot.evaluate import extraction, followups, intents, seed, squad, summary
 
     evaluate = commands.add_parser("eval", parents=[common], help="measure answer quality")
     modes = evaluate.add_subparsers(dest="mode", metavar="MODE", required=True)
@@ -158,6 +158,11 @@ def add_optional_commands(
     )
     intents.configure_parser(
         modes.add_parser("intents", parents=[common], help="article-level question recognition")
+    )
+    summary.configure_parser(
+        modes.add_parser(
+            "summary", parents=[common], help="extractive summary vs an editor's picks"
+        )
     )
     bench.configure_parser(
         commands.add_parser("bench", parents=[common], help="measure speed at archive scale")
