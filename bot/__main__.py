@@ -127,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("article_id", metavar="ID")
     remove.set_defaults(func=cmd_remove)
 
+    speakers = commands.add_parser(
+        "speakers", parents=[common], help="who an article quotes, and how often"
+    )
+    speakers.add_argument(
+        "article_id", nargs="?", metavar="ARTICLE_ID", help="id or id prefix (default: newest)"
+    )
+    speakers.add_argument("--json", action="store_true", help="print one JSON object")
+    speakers.set_defaults(func=cmd_speakers)
+
     run = commands.add_parser("run", parents=[common], help="run the Telegram bot")
     run.set_defaults(func=cmd_run)
 
@@ -331,6 +340,26 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     article = library.remove(args.article_id)
     library.flush()
     print(f"removed    {article.id}  {article.title}")
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
+    """Print every speaker of one article (the newest by default) with their counts."""
+    library = Library.open(settings)
+    if args.article_id:
+        answer = library.speakers_of(args.article_id)
+    else:
+        focus = library.focus()
+        if focus is None or focus.focus is None:
+            print(f"No articles in {settings.corpus_dir}.", file=sys.stderr)
+            return 1
+        answer = library.speakers_of(focus.focus.article.id)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer), ensure_ascii=False))
+    elif not answer.speakers:
+        print(f"{answer.focus.article.id if answer.focus else ''}: nobody is quoted by name.")
+    else:
+        print(render_text(answer))
     return 0
 
 

@@ -17,12 +17,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from bot.answer import same_speaker
-from bot.models import Passage
+from bot.models import Passage, SpeakerCount
 from bot.text import tokenize
 
 DEFAULT_SENTENCES = 3
@@ -44,15 +43,6 @@ FURNITURE = re.compile(
     r"|\b(?:click|tap)\s+here\b|\bsubscribe\b|\bnewsletter\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class SpeakerCount:
-    """A speaker of the article, as the article first names them, and how often quoted."""
-
-    speaker: str
-    count: int
-    first: int  # position of their first sentence
 
 
 def is_summary_material(text: str) -> bool:
