@@ -105,7 +105,7 @@ def test_speakers_lists_every_speaker_with_counts(corpus_dir: Path, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Quoted in Bloomberg")
-    assert "   2  a senior Western diplomat who spoke with Trump’s team on this issue" in lines
+    assert "   2  a senior Western diplomat who spoke with Trump\u2019s team on this issue" in lines
     assert len(lines) == 8
     unknown = run_bot("speakers", "ffff", *dirs(corpus_dir, tmp_path))
     assert unknown.returncode == 1 and "no article with id" in unknown.stderr

@@ -17,7 +17,7 @@ from fake_updates import (
 )
 from telegram.ext import Application
 
-DIPLOMAT_QUESTION = "What did the European diplomat say?"
+DIPLOMAT_QUESTION = "What did the European diplomat say about the talks?"
 BLOCKQUOTE = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
 
 
