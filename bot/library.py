@@ -219,6 +219,10 @@ class Library:
         with self._lock:
             return len(self.index)
 
+    def passage_tokens(self, article_id: str) -> Sequence[Sequence[str]]:
+        """The article's sentences as the index tokenised them."""
+        return self.index.tokens(article_id)
+
     def has_article(self, article_id: str) -> bool:
         return article_id in self._articles
 
