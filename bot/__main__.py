@@ -202,8 +202,8 @@ def chat_loop(library: Library, stdin: TextIO, stdout: TextIO, *, as_json: bool)
     interactive = stdin.isatty() and not as_json
     if interactive:
         print(
-            f"Ask about my {len(library)} article(s). /new starts a fresh conversation, "
-            "/quit or Ctrl-D ends.",
+            f"Ask about my {len(library)} article(s). /more continues the last answer, "
+            "/new starts a fresh conversation, /quit or Ctrl-D ends.",
             file=stdout,
         )
     conversation = Conversation()
@@ -218,7 +218,14 @@ def chat_loop(library: Library, stdin: TextIO, stdout: TextIO, *, as_json: bool)
             if interactive:
                 print("(new conversation)", file=stdout)
             continue
-        answer = library.ask(question, conversation)
+        if question == "/more":
+            more = library.more(conversation)
+            if more is None:
+                print("(nothing more)", file=stdout, flush=True)
+                continue
+            answer = more
+        else:
+            answer = library.ask(question, conversation)
         conversation.remember(answer)
         if as_json:
             print(json.dumps(answer_to_dict(answer), ensure_ascii=False), file=stdout, flush=True)

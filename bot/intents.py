@@ -99,6 +99,9 @@ _ONE_SPEAKER = (
     r"(?:show\s+me\s+|give\s+me\s+|list\s+)?all\s+(?:the\s+)?(?:quotes|statements|sentences)"
     r"\s+(?:from|by|of)\s+(?P<speaker>.+)",
 )
+# Article-level questions are short; longer text is never matched (and never costs a
+# quadratic regex match).
+MAX_INTENT_CHARS = 200
 # Pronouns are follow-ups ("what else did he say?"), answered from the conversation.
 PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "you", "i", "we", "this"})
 # A "speaker" that is really the article, the bot or a crowd of nobody: "what does it say".
@@ -158,6 +161,8 @@ def normalise(question: str) -> str:
 
 def recognise(question: str) -> Intent:
     """The intent of the question; `QUESTION` for anything that is not about a whole article."""
+    if len(question) > MAX_INTENT_CHARS:
+        return QUESTION
     text = normalise(question)
     if not text:
         return QUESTION

@@ -193,3 +193,14 @@ def test_run_without_token_points_to_chat(tmp_path: Path) -> None:
 def test_bad_command_lines_exit_with_usage(args: list[str]) -> None:
     result = run_bot(*args)
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+def test_chat_more_continues_the_summary_then_says_when_nothing_is_left(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    questions = "What is this article about?\n/more\nWho wrote this?\n/more\n"
+    result = run_bot("chat", *dirs(corpus_dir, tmp_path), stdin=questions)
+    assert result.returncode == 0, result.stderr
+    summaries = result.stdout.split("Summary of Bloomberg")
+    assert len(summaries) == 3  # the summary, then its next sentences
+    assert result.stdout.rstrip().endswith("(nothing more)")

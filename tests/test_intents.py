@@ -71,3 +71,9 @@ def test_eval_intents_rejects_unknown_labels(tmp_path: Path) -> None:
     path.write_text(json.dumps({"cases": [{"text": "hi", "intent": "greeting"}]}))
     with pytest.raises(BotError, match="unknown intents"):
         evaluate_intents(path)
+
+
+def test_long_text_is_an_ordinary_question_and_quick() -> None:
+    text = "what did " + "the diplomat " * 50_000 + "say"
+    assert recognise(text).kind == "question"
+    assert recognise("what did the diplomat say").kind == "speaker"
