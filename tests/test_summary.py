@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SEED_FILE, SHARED_DIR, require_shared
 
 from bot.evaluate.summary import evaluate_summary
 from bot.ingest import read_file
@@ -22,6 +21,7 @@ from bot.summary import (
     speaker_sentences,
     summarise,
 )
+from tests.conftest import SEED_FILE, SHARED_DIR, require_shared
 
 GOLD_ATTRIBUTION = Path(__file__).resolve().parents[1] / "bot/evaluate/data/seed_gold.json"
 BENCHMARK_DIR = SHARED_DIR / "eval-data" / "article-extraction-benchmark"
