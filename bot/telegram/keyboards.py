@@ -23,6 +23,7 @@ from bot.models import Answer
 PressAction = Literal["more", "summary", "source", "page"]
 CALLBACK_DATA = re.compile(r"(?:(m)|([si]):([0-9a-f]{16})|a:([1-9][0-9]{0,5}))")
 MAX_CALLBACK_BYTES = 64
+OTHER_TITLE_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,25 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
     article = answer.article
     if article is None:
         return None
-    return InlineKeyboardMarkup(
+    rows = [
         [
-            [
-                _button("More", Press("more")),
-                _button("Summary", Press("summary", article_id=article.id)),
-                _button("Source", Press("source", article_id=article.id)),
-            ]
+            _button("More", Press("more")),
+            _button("Summary", Press("summary", article_id=article.id)),
+            _button("Source", Press("source", article_id=article.id)),
         ]
-    )
+    ]
+    if answer.focus is not None and answer.focus.guessed:
+        # "This article" was a guess: one tap gives the summary of another one instead.
+        rows += [
+            [_button(f"Summary: {_short(other.title)}", Press("summary", article_id=other.id))]
+            for other in answer.focus.others
+        ]
+    return InlineKeyboardMarkup(rows)
+
+
+def _short(title: str, limit: int = OTHER_TITLE_CHARS) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
 def page_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:

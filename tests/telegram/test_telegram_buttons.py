@@ -205,6 +205,10 @@ async def test_an_ambiguous_this_article_names_the_article_used_and_offers_other
     text = last_sent(fake_api).params["text"]
     assert "That is about the newest article" in text
     assert f"/summary {SEED_ID}" in text
+    offered = buttons(last_sent(fake_api))
+    assert offered[next(b for b in offered if b.startswith("Summary: Europeans"))] == f"s:{SEED_ID}"
+    await feed(app, callback_update(f"s:{SEED_ID}", bot_message(last_sent(fake_api))))
+    assert "Europeans want Trump" in last_sent(fake_api).params["text"].split("\n")[0]
 
 
 @pytest.mark.parametrize("presses", [5])
