@@ -189,11 +189,27 @@ class Overview:
 
     def _more_quotes(self, turn: Turn, conversation: Conversation) -> Answer | None:
         seen = conversation.already_quoted()
-        deeper = self.deep.answer(turn.question)
+        # Asked again with the context it was first asked in, so a follow-up ("what else did
+        # he say?") stays about the same speaker; ranked deeper, then what was shown is dropped.
+        earlier = Conversation(list(conversation.turns[:-1]))
+        deeper = self.deep.answer(turn.question, earlier)
         fresh = [q for q in deeper.quotes if (q.passage.article_id, q.passage.position) not in seen]
+        if not fresh:
+            fresh = self._following(turn.quoted[0], seen)
         if not fresh:
             return None
         return Answer(turn.question, tuple(fresh[: self.max_quotes]))
+
+    def _following(self, last: tuple[str, int], seen: set[tuple[str, int]]) -> list[Quote]:
+        """The unshown sentences after the best quote, in article order: the story goes on."""
+        article_id, position = last
+        if not self.catalogue.has_article(article_id):
+            return []
+        article = self.catalogue.article(article_id)
+        passages = self.catalogue.passages_of(article_id)[position + 1 :]
+        return [Quote(p, article, 0.0) for p in passages if (p.article_id, p.position) not in seen][
+            : self.max_quotes
+        ]
 
 
 def _only(passages: Sequence[Passage], speaker: str) -> list[Passage]:

@@ -114,3 +114,14 @@ def test_more_after_a_single_page_or_facts_has_nothing(library: Library) -> None
     assert library.more(conversation) is None
     conversation.remember(library.facts_of(SEED_ID))
     assert library.more(conversation) is None
+
+
+def test_more_after_a_follow_up_gives_what_was_not_shown_yet(library: Library) -> None:
+    conversation = Conversation()
+    for question in ("What did the European diplomat say about the talks?", "What else?"):
+        answer = library.ask(question, conversation)
+        conversation.remember(answer)
+    more = library.more(conversation)
+    assert more is not None and more.quotes
+    shown = conversation.already_quoted()
+    assert not shown & {(q.passage.article_id, q.passage.position) for q in more.quotes}
