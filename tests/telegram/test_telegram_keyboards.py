@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.telegram.keyboards import MAX_CALLBACK_BYTES, Press, page_keyboard, parse_press
 
@@ -53,3 +55,9 @@ def test_page_keyboard_offers_only_pages_that_exist() -> None:
     both = page_keyboard(2, 3)
     assert both is not None
     assert [b.callback_data for b in both.inline_keyboard[0]] == ["a:1", "a:3"]
+
+
+@given(st.text(max_size=80))
+def test_any_callback_data_parses_or_is_refused_without_raising(data: str) -> None:
+    press = parse_press(data)
+    assert press is None or press.data() == data
