@@ -1,9 +1,13 @@
 """Extractive summaries against an editor's picks: sentence precision and recall.
 
 Dataset: an article-extraction-benchmark directory (`ground-truth.json`). The gold set
-(`data/summary_gold.json`) names 30 articles by their key and gives, verbatim as the bot splits
-them, the three sentences a news editor would keep. Each article is split and attributed as
-`eval followups` ingests it (title from the URL's last path segment, body from `articleBody`).
+(`data/summary_gold.json`) names 30 articles by their key and, for each of the three sentences a
+news editor would keep, gives only a short distinctive fragment (3 to 8 words): the benchmark's
+text is not copied into the project. Each article is split and attributed as `eval followups`
+ingests it (title from the URL's last path segment, body from `articleBody`), and a pick is the
+one sentence of the article that contains its fragment. Before anything is scored the whole set
+is resolved: a fragment found in no sentence of its article or in several, one of the wrong
+length, or two fragments naming the same sentence stop the run with the list.
 
 Three summarisers are scored in one run: the bot's, the first three sentences (lead-3), and three
 sentences drawn at random (seeded, so every run draws the same). Precision is the share of the
@@ -29,7 +33,13 @@ from bot.summary import summarise
 GOLD_FILE = Path(__file__).resolve().parent / "data" / "summary_gold.json"
 GROUND_TRUTH_FILE = "ground-truth.json"
 RANDOM_SEED = 12
+MIN_FRAGMENT_WORDS = 3
+MAX_FRAGMENT_WORDS = 8
 Summariser = Callable[[str, Sequence[Passage], int], list[Passage]]
+
+
+class SummaryGoldError(BotError):
+    """The gold set breaks its own rules; the message names every offending article and fragment."""
 
 
 @dataclass(frozen=True)
@@ -77,16 +87,22 @@ def random_pick(key: str, passages: Sequence[Passage], count: int) -> list[Passa
 
 def evaluate_summary(dataset_dir: Path, gold_file: Path = GOLD_FILE) -> SummaryReport:
     """Score the three summarisers on every gold article."""
-    gold = _load_json(gold_file)["articles"]
+    gold = _load_gold(gold_file)
     truth = _load_json(Path(dataset_dir) / GROUND_TRUTH_FILE)
+    articles = [(key, article_passages(key, truth), fragments) for key, fragments in gold]
+    picks, problems = [], []
+    for key, passages, fragments in articles:
+        sentences, wrong = _resolve(key, fragments, passages)
+        picks.append(sentences)
+        problems += wrong
+    if problems:
+        raise SummaryGoldError(
+            f"the summary gold set breaks its rules ({len(problems)} problem(s)):\n  "
+            + "\n  ".join(problems)
+        )
     scored: dict[str, list[tuple[float, float]]] = {"ours": [], "lead": [], "random": []}
     results = []
-    for entry in gold:
-        key, wanted = entry["article"], set(entry["sentences"])
-        passages = _passages(key, truth)
-        missing = wanted - {p.text for p in passages}
-        if missing:
-            raise BotError(f"gold sentence not in article {key[:12]}: {sorted(missing)[0]!r}")
+    for (key, passages, _), wanted in zip(articles, picks, strict=True):
         hits = {}
         for name, summariser in (("ours", ours), ("lead", lead), ("random", random_pick)):
             picked = {p.text for p in summariser(key, passages, len(wanted))}
@@ -105,7 +121,54 @@ def evaluate_summary(dataset_dir: Path, gold_file: Path = GOLD_FILE) -> SummaryR
     )
 
 
-def _passages(key: str, truth: dict) -> tuple[Passage, ...]:
+def resolve_fragment(key: str, fragment: str, passages: Sequence[Passage]) -> str:
+    """The one sentence of article `key` that contains `fragment`; SummaryGoldError otherwise."""
+    sentences, problems = _resolve(key, [fragment], passages)
+    if problems:
+        raise SummaryGoldError(problems[0])
+    (sentence,) = sentences
+    return sentence
+
+
+def _resolve(
+    key: str, fragments: Sequence[str], passages: Sequence[Passage]
+) -> tuple[set[str], list[str]]:
+    """The full sentences the fragments name, and one line per fragment that breaks the rules."""
+    sentences: set[str] = set()
+    problems = []
+    for fragment in fragments:
+        where = f"article {key}: fragment {fragment!r}"
+        words = len(fragment.split())
+        if not MIN_FRAGMENT_WORDS <= words <= MAX_FRAGMENT_WORDS:
+            problems.append(
+                f"{where} has {words} words; a fragment has {MIN_FRAGMENT_WORDS} to "
+                f"{MAX_FRAGMENT_WORDS} (the benchmark's sentences are not copied here)"
+            )
+            continue
+        found = [p.text for p in passages if fragment in p.text]
+        if len(found) != 1:
+            how_many = "no sentence" if not found else f"{len(found)} sentences"
+            problems.append(f"{where} is in {how_many} of the article; it must name exactly one")
+        elif found[0] in sentences:
+            problems.append(f"{where} names a sentence another fragment already names")
+        else:
+            sentences.add(found[0])
+    return sentences, problems
+
+
+def _load_gold(path: Path) -> list[tuple[str, list[str]]]:
+    """(article key, fragments) of every gold article; BotError when the file is malformed."""
+    try:
+        return [
+            (str(entry["article"]), [str(fragment) for fragment in entry["fragments"]])
+            for entry in _load_json(path)["articles"]
+        ]
+    except (KeyError, TypeError) as exc:
+        raise BotError(f"{path}: malformed summary gold set ({exc!r})") from exc
+
+
+def article_passages(key: str, truth: dict) -> tuple[Passage, ...]:
+    """The passages the bot stores for benchmark article `key` (as `eval followups` loads it)."""
     entry = truth.get(key)
     if not isinstance(entry, dict) or not entry.get("articleBody"):
         raise BotError(f"article {key} is not in the benchmark's {GROUND_TRUTH_FILE}")
