@@ -125,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("article_id", metavar="ID")
     remove.set_defaults(func=cmd_remove)
 
+    speakers = commands.add_parser(
+        "speakers", parents=[common], help="who an article quotes, and how often"
+    )
+    speakers.add_argument(
+        "article_id", nargs="?", metavar="ARTICLE_ID", help="id or id prefix (default: newest)"
+    )
+    speakers.add_argument("--json", action="store_true", help="print one JSON object")
+    speakers.set_defaults(func=cmd_speakers)
+
     run = commands.add_parser("run", parents=[common], help="run the Telegram bot")
     run.set_defaults(func=cmd_run)
 
@@ -140,7 +149,7 @@ def add_optional_commands(
 ) -> None:
     """Evaluation and benchmark commands, which import their own heavier modules."""
     from bot import bench
-    from bot.evaluate import extraction, followups, paraphrase, seed, squad
+    from bot.evaluate import extraction, followups, intents, paraphrase, seed, squad, summary
 
     evaluate = commands.add_parser("eval", parents=[common], help="measure answer quality")
     modes = evaluate.add_subparsers(dest="mode", metavar="MODE", required=True)
@@ -159,6 +168,14 @@ def add_optional_commands(
     paraphrase.configure_parser(
         modes.add_parser(
             "paraphrase", parents=[common], help="questions in a reader's own words, hit@1/hit@3"
+        )
+    )
+    intents.configure_parser(
+        modes.add_parser("intents", parents=[common], help="article-level question recognition")
+    )
+    summary.configure_parser(
+        modes.add_parser(
+            "summary", parents=[common], help="extractive summary vs an editor's picks"
         )
     )
     bench.configure_parser(
@@ -216,8 +233,8 @@ def chat_loop(library: Library, stdin: TextIO, stdout: TextIO, *, as_json: bool)
     interactive = stdin.isatty() and not as_json
     if interactive:
         print(
-            f"Ask about my {len(library)} article(s). /new starts a fresh conversation, "
-            "/quit or Ctrl-D ends.",
+            f"Ask about my {len(library)} article(s). /more continues the last answer, "
+            "/new starts a fresh conversation, /quit or Ctrl-D ends.",
             file=stdout,
         )
     conversation = Conversation()
@@ -232,7 +249,14 @@ def chat_loop(library: Library, stdin: TextIO, stdout: TextIO, *, as_json: bool)
             if interactive:
                 print("(new conversation)", file=stdout)
             continue
-        answer = library.ask(question, conversation)
+        if question == "/more":
+            more = library.more(conversation)
+            if more is None:
+                print("(nothing more)", file=stdout, flush=True)
+                continue
+            answer = more
+        else:
+            answer = library.ask(question, conversation)
         conversation.remember(answer)
         if as_json:
             print(json.dumps(answer_to_dict(answer), ensure_ascii=False), file=stdout, flush=True)
@@ -357,6 +381,26 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     article = library.remove(args.article_id)
     library.flush()
     print(f"removed    {article.id}  {article.title}")
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
+    """Print every speaker of one article (the newest by default) with their counts."""
+    library = Library.open(settings)
+    if args.article_id:
+        answer = library.speakers_of(args.article_id)
+    else:
+        focus = library.focus()
+        if focus is None or focus.focus is None:
+            print(f"No articles in {settings.corpus_dir}.", file=sys.stderr)
+            return 1
+        answer = library.speakers_of(focus.focus.article.id)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer), ensure_ascii=False))
+    elif not answer.speakers:
+        print(f"{answer.focus.article.id if answer.focus else ''}: nobody is quoted by name.")
+    else:
+        print(render_text(answer))
     return 0
 
 

@@ -8,6 +8,7 @@ places, and numbers, grouped into articles that each keep returning to a few top
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import resource
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from bot.conversation import Conversation, Turn
 from bot.index import BM25Index
 from bot.ingest.ids import article_id
 from bot.library import Library
@@ -82,6 +84,7 @@ DEFAULT_SIZES = "10000,100000,300000,1000000"
 CHANGE_SAMPLES = 20  # articles added (then removed) to time live updates
 CHECKED_QUERIES = 5  # queries whose top 10 are compared with rank-bm25's
 QUERY_STREAM = 1_000_003  # seeds the questions apart from every article number
+ARTICLE_LEVEL_STREAM = 1_000_004  # picks the articles of the article-level questions
 ATTRIBUTION_STREAM = 2_000_003  # seeds the speakers apart from the words
 SENTENCES_PER_PARAGRAPH = 3
 SPEAKERS_PER_ARTICLE = 3
@@ -395,10 +398,38 @@ def time_library(library: Library, questions: list[str], additions: list[list]) 
     row["answered_share"] = sum(a.answered for a in answers) / len(answers)
     steady = [timed(partial(library.ask, q)) for q in later]
     row["answer_steady_p50_ms"], row["answer_steady_p95_ms"] = percentiles_ms(steady)
+    row.update(time_article_level(library, len(later)))
     adds = [timed(partial(add, p, t)) for p, t in additions]
     row["library_add_ms"] = statistics.median(adds) * 1000
     row["library_add_max_ms"] = max(adds) * 1000
     return row
+
+
+# Article-level questions, asked in turn, each in a conversation about a different article.
+ARTICLE_LEVEL_QUESTIONS = (
+    "What is this article about?",
+    "Who is quoted?",
+    "Who wrote this?",
+    "What did the spokesman say?",
+    "What articles do you have?",
+)
+
+
+def time_article_level(library: Library, count: int) -> dict[str, float]:
+    """`Library.ask` p50/p95 for article-level questions (summary, speakers, facts, one
+    speaker, the article list), each about a different, randomly chosen article."""
+    rng = np.random.default_rng(ARTICLE_LEVEL_STREAM)
+    articles = library.articles()
+    picks = rng.integers(0, len(articles), size=max(count, 1)).tolist()
+    library.newest_first(0, 1)  # the article list is sorted once after a start or an add
+    samples = []
+    for number, pick in enumerate(picks):
+        question = ARTICLE_LEVEL_QUESTIONS[number % len(ARTICLE_LEVEL_QUESTIONS)]
+        about = Turn("earlier", (), (), focus=articles[pick].id, kind="article")
+        conversation = Conversation([about])
+        samples.append(timed(functools.partial(library.ask, question, conversation)))
+    p50, p95 = percentiles_ms(samples)
+    return {"article_p50_ms": p50, "article_p95_ms": p95}
 
 
 def compare_with_rank_bm25(
@@ -450,6 +481,8 @@ COLUMNS = (  # name, width, format
     ("answer_p50_ms", 13, ".2f"),
     ("answer_p95_ms", 13, ".2f"),
     ("answer_steady_p50_ms", 20, ".2f"),
+    ("article_p50_ms", 14, ".2f"),
+    ("article_p95_ms", 14, ".2f"),
     ("open_warm_s", 11, ".2f"),
     ("open_cold_s", 11, ".1f"),
     ("library_add_ms", 14, ".1f"),

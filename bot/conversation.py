@@ -18,20 +18,31 @@ class Turn:
     question: str
     quoted: tuple[tuple[str, int], ...]  # (article id, sentence position), best first
     speakers: tuple[str, ...]  # speakers of the quotes, best first, without repeats
+    # The article the answer was about ("this article" in the next question), and its kind.
+    focus: str | None = None
+    kind: str = "quotes"
+    page: int = 1  # of an article list
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "quoted": [list(q) for q in self.quoted],
             "speakers": list(self.speakers),
+            "focus": self.focus,
+            "kind": self.kind,
+            "page": self.page,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Turn:
+        focus = data.get("focus")
         return cls(
             question=str(data["question"]),
             quoted=tuple((str(a), int(p)) for a, p in data.get("quoted", [])),
             speakers=tuple(str(s) for s in data.get("speakers", [])),
+            focus=str(focus) if focus else None,
+            kind=str(data.get("kind") or "quotes"),
+            page=int(data.get("page") or 1),
         )
 
 
@@ -60,6 +71,13 @@ class Conversation:
                 return turn
         return None
 
+    def focus(self) -> str | None:
+        """The article the conversation is about: that of the latest answer about one."""
+        for turn in reversed(self._turns):
+            if turn.focus:
+                return turn.focus
+        return None
+
     def already_quoted(self) -> set[tuple[str, int]]:
         return {q for turn in self._turns for q in turn.quoted}
 
@@ -70,7 +88,16 @@ class Conversation:
             if quote.speaker and quote.speaker not in speakers:
                 speakers.append(quote.speaker)
         quoted = tuple((q.passage.article_id, q.passage.position) for q in answer.quotes)
-        self._turns.append(Turn(answer.question, quoted, tuple(speakers)))
+        about = answer.article
+        turn = Turn(
+            answer.question,
+            quoted,
+            tuple(speakers),
+            focus=about.id if about is not None else None,
+            kind=answer.kind,
+            page=answer.page,
+        )
+        self._turns.append(turn)
 
     def reset(self) -> None:
         self._turns.clear()

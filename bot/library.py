@@ -18,6 +18,7 @@ from bot.answer import Answerer, AnswerOptions
 from bot.attribution import attribute
 from bot.conversation import Conversation
 from bot.index import BM25Index
+from bot.intents import recognise
 from bot.models import (
     Answer,
     Article,
@@ -26,6 +27,7 @@ from bot.models import (
     IngestError,
     Passage,
 )
+from bot.overview import Overview
 from bot.settings import Settings
 from bot.snapshot import SnapshotEntry, load_snapshot, save_snapshot, settled
 from bot.store import PIPELINE_VERSION, ArticleStore, PassageRows, StoredPassages
@@ -46,6 +48,7 @@ def build_passages(article: Article) -> tuple[Passage, ...]:
 
 
 EXAMPLE_SPEAKER_WORDS = 6
+MORE_DEPTH = 30  # quotes ranked for a question, so that "More" has some to give
 
 
 def lower_article(phrase: str) -> str:
@@ -91,6 +94,14 @@ class Library:
             index,
             self,
             AnswerOptions(max_quotes=settings.max_quotes, min_match=settings.min_match),
+        )
+        self._overview = Overview(
+            self,
+            summary_sentences=settings.summary_sentences,
+            max_quotes=settings.max_quotes,
+            deep=Answerer(
+                index, self, AnswerOptions(max_quotes=MORE_DEPTH, min_match=settings.min_match)
+            ),
         )
 
     @classmethod
@@ -221,10 +232,77 @@ class Library:
         with self._lock:
             return len(self.index)
 
+    def passage_tokens(self, article_id: str) -> Sequence[Sequence[str]]:
+        """The article's sentences as the index tokenised them."""
+        return self.index.tokens(article_id)
+
+    def has_article(self, article_id: str) -> bool:
+        return article_id in self._articles
+
+    def article_count(self) -> int:
+        return len(self._articles)
+
+    def newest_first(self, start: int, stop: int) -> list[Article]:
+        """Articles `start` to `stop` (exclusive) counting from the newest."""
+        oldest_first = self._sorted_articles()
+        count = len(oldest_first)
+        return oldest_first[max(count - stop, 0) : max(count - start, 0)][::-1]
+
+    def articles_matching(self, tokens: list[str], limit: int) -> list[str]:
+        """Ids of the articles holding the best index hits for the tokens, best first."""
+        found: dict[str, None] = {}
+        for hit in self.index.search(tokens, limit=max(limit, 1) * 3):
+            found.setdefault(hit.key)
+        return list(found)[:limit]
+
     def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
-        """Answer a question from the articles, following up on the conversation if any."""
+        """Answer a question from the articles, following up on the conversation if any.
+
+        Questions about a whole article or the corpus ("what's this about?", "who is quoted?")
+        get an article-level answer; the rest, and those it cannot answer, get quotes.
+        """
         with self._lock:
+            intent = recognise(question)
+            if intent.article_level:
+                text = " ".join(question.split())
+                answer = self._overview.answer(text, intent, conversation)
+                if answer is not None:
+                    return answer
             return self._answerer.answer(question, conversation)
+
+    def more(self, conversation: Conversation) -> Answer | None:
+        """The next part of the conversation's latest answer (quotes, summary, page), if any."""
+        with self._lock:
+            return self._overview.more(conversation)
+
+    def summary_of(self, article_id: str, question: str = "summary") -> Answer:
+        """The summary of one article, by id or unique id prefix."""
+        with self._lock:
+            focus = self._overview.focus_on(self._resolve_id(article_id))
+            return self._overview.summary(question, focus)
+
+    def facts_of(self, article_id: str, question: str = "source") -> Answer:
+        """Title, outlet, date and link of one article, by id or unique id prefix."""
+        with self._lock:
+            focus = self._overview.focus_on(self._resolve_id(article_id))
+            return Answer(question, kind="article", focus=focus)
+
+    def speakers_of(self, article_id: str, question: str = "speakers") -> Answer:
+        """Who one article quotes, with counts, by id or unique id prefix."""
+        with self._lock:
+            focus = self._overview.focus_on(self._resolve_id(article_id))
+            return self._overview.speakers(question, focus)
+
+    def articles_page(self, page: int, question: str = "articles") -> Answer:
+        """One page of the corpus, newest first."""
+        with self._lock:
+            return self._overview.articles(question, page)
+
+    def focus(self, conversation: Conversation | None = None) -> Answer | None:
+        """An empty answer whose focus is the article "this article" means now, if any."""
+        with self._lock:
+            found = self._overview.resolve(conversation)
+            return Answer("", kind="article", focus=found) if found else None
 
     def example_questions(self, limit: int = 3) -> list[str]:
         """Questions this corpus can answer: what a named speaker of a new article said."""

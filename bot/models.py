@@ -11,6 +11,10 @@ from typing import Literal
 AttributionSource = Literal["explicit", "carried", "resolved", "outlet", "none"]
 # Longer questions are refused by the Telegram bot and cut to this length by the answerer.
 MAX_QUESTION_CHARS = 1000
+# What an answer holds: quotes for a question, or something about a whole article or the corpus.
+AnswerKind = Literal["quotes", "summary", "article", "speakers", "articles"]
+# How the article of an article-level answer was chosen.
+FocusReason = Literal["asked", "conversation", "only", "newest", "speaker"]
 
 
 @dataclass(frozen=True)
@@ -74,15 +78,61 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class SpeakerCount:
+    """A speaker of an article, as the article first names them, and how often quoted."""
+
+    speaker: str
+    count: int
+    first: int  # position of their first sentence
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The article an article-level answer is about, and how it was chosen."""
+
+    article: Article
+    reason: FocusReason
+    # Other articles the reader may have meant, offered when the choice was a guess.
+    others: tuple[Article, ...] = ()
+
+    @property
+    def guessed(self) -> bool:
+        return self.reason == "newest"
+
+
+@dataclass(frozen=True)
 class Answer:
-    """The reply to one question: verbatim quotes, best first, or none."""
+    """The reply to one question: verbatim quotes, best first, or none; or, by `kind`, a
+    summary (quotes in article order), an article's facts, its speakers, or a page of articles.
+    """
 
     question: str
     quotes: tuple[Quote, ...] = ()
+    kind: AnswerKind = "quotes"
+    focus: Focus | None = None  # the article of a summary, facts, speakers or one speaker
+    speaker: str | None = None  # one speaker's words: every quote is theirs
+    speakers: tuple[SpeakerCount, ...] = ()
+    articles: tuple[Article, ...] = ()  # one page, newest first
+    page: int = 1  # from 1
+    pages: int = 1
+    total: int = 0  # articles in the corpus
 
     @property
     def answered(self) -> bool:
+        if self.kind == "article":
+            return self.focus is not None
+        if self.kind == "speakers":
+            return bool(self.speakers)
+        if self.kind == "articles":
+            return bool(self.articles)
         return bool(self.quotes)
+
+    @property
+    def article(self) -> Article | None:
+        """The article the answer is about: its focus, else that of its best quote."""
+        if self.focus is not None:
+            return self.focus.article
+        return self.quotes[0].article if self.quotes else None
 
 
 class BotError(Exception):

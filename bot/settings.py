@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     bm25_k1: float = Field(default=1.2, gt=0)
     bm25_b: float = Field(default=0.75, ge=0, le=1)
     min_match: float = Field(default=1.53, ge=0, le=10)
+    summary_sentences: int = Field(default=3, ge=1, le=10)
 
     # Telegram
     telegram_bot_token: SecretStr | None = None

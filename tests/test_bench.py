@@ -41,6 +41,7 @@ def test_bench_json_reports_every_figure_and_matches_rank_bm25(
     for name in ("open_cold_s", "open_warm_s", "answer_p50_ms", "answer_steady_p50_ms"):
         assert small[name] > 0 and large[name] > 0, name
     assert small["answer_p50_ms"] <= small["answer_p95_ms"]
+    assert 0 < small["article_p50_ms"] <= small["article_p95_ms"]
     assert small["library_add_ms"] <= small["library_add_max_ms"]
     assert small["library_peak_rss_mb"] >= small["library_rss_mb"] > 0
     assert 0 < small["answered_share"] <= 1

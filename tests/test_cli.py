@@ -37,7 +37,7 @@ def dirs(corpus_dir: Path, tmp_path: Path) -> list[str]:
 def test_help_lists_every_command() -> None:
     result = run_bot("--help")
     assert result.returncode == 0
-    for command in ("ask", "chat", "ingest", "list", "remove", "run", "eval", "bench"):
+    for command in ("ask", "chat", "ingest", "list", "remove", "run", "speakers", "eval", "bench"):
         assert command in result.stdout
 
 
@@ -47,7 +47,8 @@ def test_ask_json_has_the_documented_shape(corpus_dir: Path, tmp_path: Path) -> 
     )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
-    assert set(answer) == {"question", "answered", "quotes"}
+    assert set(answer) == {"question", "answered", "kind", "quotes"}
+    assert answer["kind"] == "quotes"
     assert answer["question"] == "Who wants U.S. troops in Ukraine?"
     assert answer["answered"] is True
     quote = answer["quotes"][0]
@@ -71,8 +72,40 @@ def test_ask_declined_question_says_not_in_my_articles(corpus_dir: Path, tmp_pat
     assert json.loads(result.stdout) == {
         "question": "What is the boiling point of mercury?",
         "answered": False,
+        "kind": "quotes",
         "quotes": [],
     }
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "fields"),
+    [
+        ("What is this article about?", "summary", {"article", "focus"}),
+        ("Who wrote this?", "article", {"article", "focus"}),
+        ("Who is quoted?", "speakers", {"article", "focus", "speakers"}),
+        ("What did the senior Western diplomat say?", "quotes", {"article", "focus", "speaker"}),
+        ("What articles do you have?", "articles", {"articles", "page", "pages", "total"}),
+    ],
+    ids=["summary", "article", "speakers", "one-speaker", "articles"],
+)
+def test_ask_json_article_level_kinds_have_their_fields(
+    corpus_dir: Path, tmp_path: Path, question: str, kind: str, fields: set[str]
+) -> None:
+    result = run_bot("ask", question, "--json", *dirs(corpus_dir, tmp_path))
+    answer = json.loads(result.stdout)
+    assert answer["kind"] == kind and answer["answered"] is True
+    assert set(answer) == {"question", "answered", "kind", "quotes"} | fields
+
+
+def test_speakers_lists_every_speaker_with_counts(corpus_dir: Path, tmp_path: Path) -> None:
+    result = run_bot("speakers", *dirs(corpus_dir, tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Quoted in Bloomberg")
+    assert "   2  a senior Western diplomat who spoke with Trump\u2019s team on this issue" in lines
+    assert len(lines) == 8
+    unknown = run_bot("speakers", "ffff", *dirs(corpus_dir, tmp_path))
+    assert unknown.returncode == 1 and "no article with id" in unknown.stderr
 
 
 def test_environment_variables_choose_the_corpus(tmp_path: Path) -> None:
@@ -167,3 +200,14 @@ def test_run_without_token_points_to_chat(tmp_path: Path) -> None:
 def test_bad_command_lines_exit_with_usage(args: list[str]) -> None:
     result = run_bot(*args)
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+def test_chat_more_continues_the_summary_then_says_when_nothing_is_left(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    questions = "What is this article about?\n/more\nWho wrote this?\n/more\n"
+    result = run_bot("chat", *dirs(corpus_dir, tmp_path), stdin=questions)
+    assert result.returncode == 0, result.stderr
+    summaries = result.stdout.split("Summary of Bloomberg")
+    assert len(summaries) == 3  # the summary, then its next sentences
+    assert result.stdout.rstrip().endswith("(nothing more)")

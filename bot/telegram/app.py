@@ -13,6 +13,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     BaseRateLimiter,
+    CallbackQueryHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -22,7 +23,7 @@ from telegram.ext import (
 from bot.library import Library
 from bot.models import BotError
 from bot.settings import Settings
-from bot.telegram import admin, feeds, handlers
+from bot.telegram import admin, buttons, feeds, handlers
 from bot.telegram.conversations import ConversationStore
 from bot.telegram.flood import FloodGuard
 from bot.telegram.services import SERVICES_KEY, Services
@@ -30,7 +31,7 @@ from bot.telegram.services import SERVICES_KEY, Services
 log = logging.getLogger("bot.telegram")
 
 REDACTED = "[REDACTED-TOKEN]"
-ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY, Update.CHANNEL_POST]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
 CONCURRENT_UPDATES = 32
 RATE_LIMIT_RETRIES = 3
 BOOTSTRAP_RETRIES = 3
@@ -39,7 +40,8 @@ CONVERSATION_SAVE_SECONDS = 10.0
 COMMANDS = [
     BotCommand("help", "What I know and how to ask"),
     BotCommand("ask", "Ask a question (in groups)"),
-    BotCommand("sources", "The articles I can quote"),
+    BotCommand("summary", "The gist of the article we are talking about"),
+    BotCommand("articles", "The articles I can quote, newest first"),
     BotCommand("new", "Forget the conversation"),
     BotCommand("subscribe", "Send new articles to this chat"),
 ]
@@ -150,7 +152,8 @@ def add_handlers(application: Application) -> None:
         [
             CommandHandler(["start", "help"], handlers.start, filters=new),
             CommandHandler("ask", handlers.ask_command, filters=new),
-            CommandHandler("sources", handlers.sources, filters=new),
+            CommandHandler(["articles", "sources"], buttons.articles_command, filters=new),
+            CommandHandler("summary", buttons.summary_command, filters=new),
             CommandHandler("new", handlers.new_conversation, filters=new),
             CommandHandler("add", admin.add_command, filters=new),
             CommandHandler("list", admin.list_command, filters=new),
@@ -164,6 +167,7 @@ def add_handlers(application: Application) -> None:
             MessageHandler(new & private & filters.TEXT, handlers.private_text),
             MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
             InlineQueryHandler(handlers.inline_query),
+            CallbackQueryHandler(buttons.button),
         ]
     )
     application.add_error_handler(handlers.on_error)

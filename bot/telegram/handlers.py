@@ -26,10 +26,10 @@ from bot.telegram.html import (
     render_answer,
     render_help,
     render_quote,
-    render_sources,
     shorten,
     speaker_phrase,
 )
+from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.services import Context, Outcome, admitted, is_admin, logged, services
 
 log = logging.getLogger("bot.telegram")
@@ -54,6 +54,11 @@ UNKNOWN_COMMAND = "I don't know that command. Send /help to see what I can do."
 NEW_CONVERSATION = "OK, I've forgotten our conversation. Ask me anything."
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 ASK_USAGE = "Usage: /ask QUESTION — for example: {example}"
+INLINE_TITLES = {
+    "article": "About the article",
+    "speakers": "Who is quoted",
+    "articles": "Articles",
+}
 
 
 def command_argument(text: str) -> str:
@@ -110,24 +115,47 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     if len(question) > MAX_QUESTION_CHARS:
         await message.reply_text(TOO_LONG.format(length=len(question), limit=MAX_QUESTION_CHARS))
         return f"refused a {len(question)}-character question"
-    read_key, keys = _conversation_keys(message, context)
+    read_key, keys = conversation_keys(message, context)
     conversation = service.conversations.get(read_key) or Conversation()
     # Off the event loop: `ask` is quick, but waits for the library lock while an /add indexes.
     answer: Answer = await asyncio.to_thread(service.library.ask, question, conversation)
+    sent = await send_answer(message, context, answer, conversation, keys)
+    if answer.kind == "quotes":
+        return f"{len(answer.quotes)} quotes in {len(sent)} messages"
+    return f"{answer.kind} in {len(sent)} messages"
+
+
+async def send_answer(
+    message: Message,
+    context: Context,
+    answer: Answer,
+    conversation: Conversation,
+    keys: Sequence[str],
+) -> list[Message]:
+    """Reply with the answer (buttons under its last message) and remember it in the
+    conversation, stored under `keys` and under each reply's thread.
+    """
+    service = services(context)
     # The article list is only needed to hint at what the bot knows when nothing matched.
     known = service.library.articles() if not answer.answered else []
+    texts = render_answer(answer, known)
+    keyboard = answer_keyboard(answer)
     sent = [
-        await message.reply_html(text, link_preview_options=NO_PREVIEW)
-        for text in render_answer(answer, known)
+        await message.reply_html(
+            text,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=keyboard if number == len(texts) else None,
+        )
+        for number, text in enumerate(texts, start=1)
     ]
     conversation.remember(answer)
     service.conversations.put(
         [*keys, *(thread_key(message.chat_id, reply.message_id) for reply in sent)], conversation
     )
-    return f"{len(answer.quotes)} quotes in {len(sent)} messages"
+    return sent
 
 
-def _conversation_keys(message: Message, context: Context) -> tuple[str, list[str]]:
+def conversation_keys(message: Message, context: Context) -> tuple[str, list[str]]:
     """Where to read the context from, and where (besides the replies) to store it."""
     users = [user_key(message.chat_id, message.from_user.id)] if message.from_user else []
     if replies_to_bot(message, context.bot.id) and message.reply_to_message is not None:
@@ -195,18 +223,6 @@ async def start(update: Update, context: Context) -> Outcome:
 
 
 @logged
-async def sources(update: Update, context: Context) -> Outcome:
-    """/sources: every article with title, outlet, id and link."""
-    message = update.effective_message
-    if message is None or not await admitted(update, context):
-        return None
-    texts = render_sources(services(context).library.articles())
-    for text in texts:
-        await message.reply_html(text, link_preview_options=NO_PREVIEW)
-    return f"sources in {len(texts)} messages"
-
-
-@logged
 async def new_conversation(update: Update, context: Context) -> Outcome:
     """/new: forget this user's conversation in this chat."""
     message = update.effective_message
@@ -255,6 +271,19 @@ async def inline_query(update: Update, context: Context) -> Outcome:
         )
         for number, q in enumerate(answer.quotes[:INLINE_MAX_RESULTS])
     ]
+    if not results and answer.answered:
+        # Facts, speakers or a page of articles: one result holding the whole reply.
+        (text, *_) = render_answer(answer, [])
+        results = [
+            InlineQueryResultArticle(
+                id="0",
+                title=shorten(INLINE_TITLES.get(answer.kind, "Answer"), 64),
+                description=shorten(answer.article.title if answer.article else question, 120),
+                input_message_content=InputTextMessageContent(
+                    text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                ),
+            )
+        ]
     button: InlineQueryResultsButton | None = None
     if not results:
         button = InlineQueryResultsButton(text="Not in my articles", start_parameter="help")

@@ -6,20 +6,13 @@ import html
 from collections.abc import Iterable, Sequence
 
 from bot.models import Answer, Article, Quote
+from bot.render import article_facts, group_by_article, speaker_phrase
 
 # Telegram counts the limit after entity parsing; counting the HTML source in UTF-16 units
 # (as Telegram measures text) is stricter, so a message that passes here always fits.
 MAX_MESSAGE_UTF16 = 4096
 MAX_TITLE_CHARS = 200
 ELLIPSIS = "…"
-# Cues that read naturally in front of the speaker: "— said a European official".
-LEADING_CUES = frozenset(
-    {
-        *("said", "says", "added", "adds", "wrote", "writes", "stated", "states"),
-        *("noted", "notes", "argued", "argues", "warned", "warns", "explained", "explains"),
-        *("claimed", "claims", "insisted", "insists", "announced", "announces"),
-    }
-)
 
 
 def utf16_len(text: str) -> int:
@@ -51,17 +44,6 @@ def article_link(article: Article) -> str:
     return title
 
 
-def speaker_phrase(speaker: str | None, cue: str | None) -> str | None:
-    """ "said a European official", "according to the ministry", "the minister told"."""
-    if not speaker:
-        return None
-    if not cue:
-        return speaker
-    if cue.lower() in LEADING_CUES or cue.lower().startswith("according"):
-        return f"{cue} {speaker}"
-    return f"{speaker} {cue}"
-
-
 def attribution_line(quote: Quote) -> str:
     """ "— said X · Outlet · <a>Title</a>": who said the quote, in which article."""
     parts: list[str] = []
@@ -76,23 +58,28 @@ def attribution_line(quote: Quote) -> str:
 
 def render_quote(quote: Quote, limit: int = MAX_MESSAGE_UTF16) -> str:
     """One quote in a blockquote with its attribution, the quote cut with "…" to fit `limit`."""
-    line = attribution_line(quote)
-    block = _quote_block(quote.text, line)
+    return _fitted_block(quote.text, attribution_line(quote), limit)
+
+
+def _fitted_block(text: str, line: str, limit: int) -> str:
+    """The text in a blockquote above the line, the text cut with "…" to fit `limit`."""
+    block = _quote_block(text, line)
     if utf16_len(block) <= limit:
         return block
     # Cut the raw text (never an escape sequence) at the longest length that still fits.
-    low, high = 0, len(quote.text)
+    low, high = 0, len(text)
     while low < high:
         middle = (low + high + 1) // 2
-        if utf16_len(_quote_block(quote.text[:middle].rstrip() + ELLIPSIS, line)) <= limit:
+        if utf16_len(_quote_block(text[:middle].rstrip() + ELLIPSIS, line)) <= limit:
             low = middle
         else:
             high = middle - 1
-    return _quote_block(quote.text[:low].rstrip() + ELLIPSIS, line)
+    return _quote_block(text[:low].rstrip() + ELLIPSIS, line)
 
 
 def _quote_block(text: str, line: str) -> str:
-    return f"<blockquote>{escape(text)}</blockquote>\n{line}"
+    block = f"<blockquote>{escape(text)}</blockquote>"
+    return f"{block}\n{line}" if line else block
 
 
 def pack_blocks(blocks: Iterable[str], limit: int = MAX_MESSAGE_UTF16) -> list[str]:
@@ -116,10 +103,108 @@ def _pack(parts: Iterable[str], separator: str, limit: int) -> list[str]:
 
 
 def render_answer(answer: Answer, known: Sequence[Article]) -> list[str]:
-    """The quotes of the answer as messages, or a short "not found" reply."""
-    if not answer.quotes:
+    """The answer as messages: quotes grouped by article, a summary, facts, speakers or a page;
+    a short "not found" reply when there is nothing to say.
+    """
+    if answer.kind == "articles":
+        return pack_lines(render_articles_page(answer))
+    if not answer.answered:
         return [render_not_found(known, answer.question)]
-    return pack_blocks(render_quote(quote) for quote in answer.quotes)
+    if answer.kind == "article":
+        blocks = [render_facts(answer)]
+    elif answer.kind == "speakers":
+        blocks = ["\n".join(render_speakers(answer))]
+    elif answer.kind == "summary":
+        blocks = _summary_blocks(answer)
+    else:
+        blocks = _grouped_blocks(answer)
+    note = render_focus_note(answer)
+    return pack_blocks([*blocks, note] if note else blocks)
+
+
+def article_header(article: Article) -> str:
+    """ "<b><a>Title</a></b> · <i>Outlet</i> · date": the line a group of quotes sits under."""
+    parts = [f"<b>{article_link(article)}</b>"]
+    if article.outlet:
+        parts.append(f"<i>{escape(shorten(article.outlet, MAX_TITLE_CHARS))}</i>")
+    if article.published:
+        parts.append(escape(article.published))
+    return " · ".join(parts)
+
+
+def render_grouped_quote(quote: Quote, limit: int = MAX_MESSAGE_UTF16) -> str:
+    """A quote under its article's header: the blockquote and who said it, cut to fit."""
+    phrase = speaker_phrase(quote.speaker, quote.cue)
+    line = f"— {escape(shorten(phrase, MAX_TITLE_CHARS))}" if phrase else ""
+    return _fitted_block(quote.text, line, limit)
+
+
+def _grouped_blocks(answer: Answer) -> list[str]:
+    blocks: list[str] = []
+    if answer.speaker:
+        count = plural(len(answer.quotes), "sentence")
+        blocks.append(f"<b>{escape(shorten(answer.speaker, MAX_TITLE_CHARS))}</b>: {count}")
+    for article, quotes in group_by_article(answer.quotes):
+        header = article_header(article)
+        room = MAX_MESSAGE_UTF16 - utf16_len(header) - 1
+        first, *rest = (render_grouped_quote(q) for q in quotes)
+        if utf16_len(first) > room:
+            first = render_grouped_quote(quotes[0], room)
+        blocks += [f"{header}\n{first}", *rest]
+    return blocks
+
+
+def _summary_blocks(answer: Answer) -> list[str]:
+    article = answer.quotes[0].article
+    title = f"<b>Summary</b> of {article_header(article)}"
+    return [title, *(render_grouped_quote(q) for q in answer.quotes)]
+
+
+def render_facts(answer: Answer) -> str:
+    """Title (linked), outlet, author, date, link and id of the answer's article."""
+    assert answer.focus is not None
+    article = answer.focus.article
+    lines = [f"<b>{article_link(article)}</b>"]
+    for label, value in article_facts(article)[1:]:
+        shown = f"<code>{escape(value)}</code>" if label == "Id" else escape(shorten(value, 300))
+        lines.append(f"{label}: {shown}")
+    return "\n".join(lines)
+
+
+def render_speakers(answer: Answer) -> list[str]:
+    """Who the article quotes, most quoted first, with counts."""
+    assert answer.focus is not None
+    if not answer.speakers:
+        return [f"Nobody is quoted by name in {article_header(answer.focus.article)}."]
+    lines = [f"Quoted in {article_header(answer.focus.article)}:"]
+    lines += [
+        f"• {escape(shorten(entry.speaker, MAX_TITLE_CHARS))} — {plural(entry.count, 'sentence')}"
+        for entry in answer.speakers
+    ]
+    return lines
+
+
+def render_articles_page(answer: Answer) -> list[str]:
+    """One page of articles, newest first, with title, outlet, date and id."""
+    if not answer.articles:
+        return ["I have no articles yet."]
+    header = (
+        f"<b>{plural(answer.total, 'article')}</b>, newest first "
+        f"(page {answer.page} of {answer.pages}):"
+    )
+    return [header, *(_source_line(article) for article in answer.articles)]
+
+
+def render_focus_note(answer: Answer) -> str | None:
+    """When "this article" was a guess: say which one was used and offer the others."""
+    focus = answer.focus
+    if focus is None or not focus.guessed:
+        return None
+    lines = [f"<i>That is about the newest article, {article_link(focus.article)}.</i>"]
+    if focus.others:
+        lines.append("Other articles:")
+        lines += [f"• {article_link(a)} — /summary {escape(a.id)}" for a in focus.others]
+    return "\n".join(lines)
 
 
 def render_not_found(known: Sequence[Article], question: str = "", hints: int = 3) -> str:
@@ -169,7 +254,8 @@ def render_help(
     lines += [
         "",
         "Commands:",
-        "/sources — the articles I know",
+        "/summary — the gist of the article we are talking about (or /summary ID)",
+        "/articles — the articles I know, newest first (also /sources)",
         "/new — start a new conversation (forget follow-up context)",
         "/help — this message",
         "In groups, use /ask QUESTION, mention me, or reply to one of my answers.",

@@ -60,6 +60,13 @@ async def admitted(update: Update, context: Context) -> bool:
     if user is None or is_admin(update, context):
         return True
     verdict = services(context).flood.check(user.id)
+    query = update.callback_query
+    if query is not None:
+        # A button press must always be answered, or the button keeps spinning: a toast
+        # instead of a message, and silently once the user has been told.
+        if verdict is not Verdict.ALLOW:
+            await query.answer(SLOW_DOWN if verdict is Verdict.WARN else None)
+        return verdict is Verdict.ALLOW
     if verdict is Verdict.WARN and message is not None:
         await message.reply_text(SLOW_DOWN)
     return verdict is Verdict.ALLOW

@@ -189,7 +189,7 @@ async def test_flood_guard_holds_under_a_burst_of_100_messages(
     to_user = [
         c.params["text"] for c in fake_api.calls_to("sendMessage") if c.params["chat_id"] == USER_ID
     ]
-    answers = [text for text in to_user if text.startswith("<blockquote>")]
+    answers = [text for text in to_user if "<blockquote>" in text]
     assert len(answers) == FLOOD_LIMIT and to_user.count(SLOW_DOWN) == 1
     assert len(to_user) == FLOOD_LIMIT + 1
     others = [c for c in fake_api.calls_to("sendMessage") if c.params["chat_id"] == ADMIN_ID + 1]

@@ -107,10 +107,10 @@ async def test_a_failed_reply_is_survived_logged_with_the_chat_and_the_bot_answe
         await feed(app, message_update(QUESTION, user_id=ASKER))
         await feed(app, message_update(QUESTION, user_id=NEXT_ASKER))
     first = answers_to(fake_api, ASKER)
-    assert bool(first and first[0].startswith("<blockquote>")) is delivered
+    assert bool(first and "<blockquote>" in first[0]) is delivered
     assert (first == [SOMETHING_WENT_WRONG]) is told
     (second,) = answers_to(fake_api, NEXT_ASKER)
-    assert second.startswith("<blockquote>")
+    assert "<blockquote>" in second
     problems = [r for r in production_logging.records if r.levelno >= logging.WARNING]
     if not delivered:
         assert any(str(ASKER) in r.getMessage() for r in problems), [
@@ -153,7 +153,7 @@ async def test_polling_survives_the_api_being_down_and_answers_everything_afterw
     assert resets >= 1
     for chat_id in chats:
         (answer,) = answers_to(fake_api, chat_id)  # exactly one reply, none lost or doubled
-        assert answer.startswith("<blockquote>")
+        assert "<blockquote>" in answer
     assert_token_never_shown(production_logging, fake_api)
 
 

@@ -346,6 +346,7 @@ def _answer(state: _State, call: ApiCall) -> tuple[HTTPStatus, Any]:
         "deleteWebhook",
         "setWebhook",
         "answerInlineQuery",
+        "answerCallbackQuery",
         "sendChatAction",
         "close",
     }:

@@ -106,3 +106,21 @@ def texts_since(api: FakeBotApi, before: int) -> list[str]:
         for call in api.calls[before:]
         if call.method == "sendMessage" and call.ok
     ]
+
+
+_callback_ids = itertools.count(1)
+
+
+def callback_update(
+    data: str, pressed_on: dict[str, Any], *, user_id: int = USER_ID
+) -> dict[str, Any]:
+    """A press on a button under `pressed_on` (a message the bot sent, see `bot_message`)."""
+    return {
+        "callback_query": {
+            "id": str(next(_callback_ids)),
+            "from": user(user_id),
+            "chat_instance": "test-chat-instance",
+            "data": data,
+            "message": pressed_on,
+        }
+    }

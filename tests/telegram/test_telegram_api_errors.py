@@ -25,7 +25,7 @@ async def test_429_is_retried_after_retry_after(app: Application, fake_api: Fake
     assert time.monotonic() - started >= 1.0
     failed, sent = fake_api.calls_to("sendMessage")
     assert failed.failure == "429" and sent.ok
-    assert sent.params["text"].startswith("<blockquote>")
+    assert "<blockquote>" in sent.params["text"]
 
 
 async def test_500_is_logged_the_user_told_and_the_next_update_answered(
@@ -37,7 +37,7 @@ async def test_500_is_logged_the_user_told_and_the_next_update_answered(
     assert any(record.exc_info for record in caplog.records)
     assert fake_api.sent_texts() == [SOMETHING_WENT_WRONG]
     await feed(app, message_update(QUESTION))
-    assert fake_api.sent_texts()[-1].startswith("<blockquote>")
+    assert "<blockquote>" in fake_api.sent_texts()[-1]
 
 
 async def test_timeout_is_survived(
@@ -50,7 +50,7 @@ async def test_timeout_is_survived(
     calls = fake_api.calls_to("sendMessage")
     assert calls[0].failure == "timeout"
     assert fake_api.sent_texts()[0] == SOMETHING_WENT_WRONG
-    assert fake_api.sent_texts()[-1].startswith("<blockquote>")
+    assert "<blockquote>" in fake_api.sent_texts()[-1]
 
 
 async def test_blocked_by_the_user_is_logged_not_retried(
@@ -61,7 +61,7 @@ async def test_blocked_by_the_user_is_logged_not_retried(
     assert len(fake_api.calls_to("sendMessage")) == 1  # no "something went wrong" to a blocker
     await feed(app, message_update(QUESTION, user_id=OTHER_USER_ID))
     (text,) = fake_api.sent_texts()
-    assert text.startswith("<blockquote>")
+    assert "<blockquote>" in text
 
 
 async def test_failing_set_my_commands_does_not_stop_the_bot(
@@ -71,7 +71,7 @@ async def test_failing_set_my_commands_does_not_stop_the_bot(
     async with start_app(settings, library) as app:
         await feed(app, message_update(QUESTION))
     assert fake_api.calls_to("setMyCommands")[0].failure == "500"
-    assert fake_api.sent_texts()[0].startswith("<blockquote>")
+    assert "<blockquote>" in fake_api.sent_texts()[0]
 
 
 async def test_answer_longer_than_4096_is_split_into_several_messages(

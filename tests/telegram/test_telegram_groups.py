@@ -18,7 +18,7 @@ from tests.telegram.fake_updates import (
     message_update,
 )
 
-DIPLOMAT_QUESTION = "What did the European diplomat say?"
+DIPLOMAT_QUESTION = "What did the European diplomat say about the talks?"
 BLOCKQUOTE = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
 
 

@@ -61,3 +61,16 @@ async def test_inline_results_escape_article_markup(
     message_text = result["input_message_content"]["message_text"]
     assert "3 &lt; 4 &amp; 5 &gt; 2" in message_text
     assert "Markup &lt;b&gt;test&lt;/b&gt; headline" in message_text
+
+
+async def test_inline_article_level_questions_are_answered_too(
+    app: Application, fake_api: FakeBotApi
+) -> None:
+    await feed(app, inline_update("Who is quoted in the article about the grain corridor?"))
+    await feed(app, inline_update("Summarize the article about the grain corridor"))
+    speakers, summary = fake_api.calls_to("answerInlineQuery")
+    (only,) = speakers.params["results"]
+    assert only["title"] == "Who is quoted"
+    text = only["input_message_content"]["message_text"]
+    assert "a European diplomat — 3 sentences" in text
+    assert len(summary.params["results"]) == 3  # one result per summary sentence

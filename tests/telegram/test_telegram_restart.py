@@ -15,7 +15,7 @@ BLOCKQUOTE = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
 async def test_reply_thread_context_survives_a_restart(
     settings, library: Library, fake_api: FakeBotApi, start_app
 ) -> None:
-    question = "/ask What did the European diplomat say?"
+    question = "/ask What did the European diplomat say about the talks?"
     async with start_app(settings, library) as first_app:
         await feed(first_app, message_update(question, chat_id=GROUP_ID))
     (first,) = fake_api.calls_to("sendMessage")

@@ -45,7 +45,7 @@ async def test_long_polling_answers_queued_updates(
         await application.updater.stop()
         await application.stop()
     help_text, answer = fake_api.sent_texts()
-    assert "Try asking:" in help_text and answer.startswith("<blockquote>")
+    assert "Try asking:" in help_text and "<blockquote>" in answer
     assert fake_api.calls_to("deleteWebhook")  # polling mode makes sure no webhook is set
 
 
@@ -123,6 +123,6 @@ def test_python_m_bot_run_answers_and_exits_cleanly_on_sigint(
             process.communicate()
     assert process.returncode == 0, stderr[-2000:]
     help_text, answer = fake_api.sent_texts()
-    assert "Try asking:" in help_text and answer.startswith("<blockquote>")
+    assert "Try asking:" in help_text and "<blockquote>" in answer
     assert "a European diplomat" in answer
     assert TOKEN not in stderr and "getUpdates" in stderr  # DEBUG logs, token redacted
