@@ -1,4 +1,4 @@
-"""Who said each sentence (bot/attribution.py)."""
+"""Who said each sentence (bot/attribution/)."""
 
 from __future__ import annotations
 
