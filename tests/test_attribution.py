@@ -117,7 +117,7 @@ NO_SPEAKER_CASES = [
     ("A spokesperson for the company declined to comment.", "declined-to-comment"),
     ("Trump may expect Europe to shoulder a larger share.", "plain-narration"),
     ("His repeated claims of innocence were rejected.", "claims-as-a-noun"),
-    ("The company\u2019s reports show growth.", "reports-after-a-possessive"),
+    ("The company\u2019s reports were late.", "reports-after-a-possessive"),
     ("Despite parliamentary reports urging rules, nothing changed.", "preposition-opener"),
     ("Danilo Gallinari added 25 points.", "added-without-a-reported-clause"),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.attribution.carrying import Mention, attribute_paragraph
+from bot.attribution.carrying import Mention, attribute_paragraph, carry_into
 from bot.models import Attribution
 
 
@@ -18,7 +18,10 @@ def attribute(paragraphs: Sequence[Sequence[str]], outlet: str | None) -> list[l
     """One Attribution per sentence, in the shape of `paragraphs`."""
     fallback = Attribution(None, None, "outlet" if outlet else "none")
     mentions: list[Mention] = []
-    return [
-        [found or fallback for found in attribute_paragraph(sentences, index, mentions)]
-        for index, sentences in enumerate(paragraphs)
-    ]
+    found: list[list[Attribution | None]] = []
+    for index, sentences in enumerate(paragraphs):
+        credits = attribute_paragraph(sentences, index, mentions)
+        if index:
+            carry_into(credits, sentences, found[-1], paragraphs[index - 1])
+        found.append(credits)
+    return [[credit or fallback for credit in credits] for credits in found]

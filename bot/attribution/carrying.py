@@ -66,6 +66,14 @@ def _resolve(
     return Attribution(found.speaker, found.cue, "explicit")
 
 
+OPENING_QUOTE = re.compile(r"""^\s*(?:["\u201c\u2018]|'')""")
+
+
+def _straight_quotes(sentence: str) -> int:
+    """Straight double quotes, counting the two-apostrophe quotes of some wire copy."""
+    return sentence.count('"') + sentence.count("''")
+
+
 def _quote_groups(sentences: Sequence[str]) -> list[int]:
     """Group ids: sentences inside one multi-sentence quotation share an id."""
     groups, group, open_quote = [], 0, False
@@ -74,9 +82,50 @@ def _quote_groups(sentences: Sequence[str]) -> list[int]:
             group += 1
         groups.append(group)
         curly = sentence.count("\u201c") - sentence.count("\u201d")
-        straight = sentence.count('"') % 2 == 1
+        straight = _straight_quotes(sentence) % 2 == 1
         open_quote = (curly > 0) if curly else (open_quote != straight)
     return groups
+
+
+def is_quoted(sentence: str) -> bool:
+    """True when the sentence opens with a quotation mark."""
+    return bool(OPENING_QUOTE.match(sentence))
+
+
+def _has_quote(sentence: str) -> bool:
+    return any(mark in sentence for mark in '"\u201c\u201d') or "''" in sentence
+
+
+def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
+    """Credit unattributed sentences inside a quotation to the quotation's speaker.
+
+    A quotation's speaker is named in one of its sentences; failing that, a quoted sentence
+    takes the speaker of the nearest quoted sentence before it in the paragraph ('"A," X
+    said. "B."'), else after it ('"A. B," X said.').
+    """
+    groups = _quote_groups(sentences)
+    for position, attribution in enumerate(result):
+        if attribution is not None:
+            continue
+        donors = [
+            other
+            for other, group in zip(result, groups, strict=True)
+            if group == groups[position] and other is not None
+        ]
+        if not donors and (is_quoted(sentences[position]) or groups.count(groups[position]) > 1):
+            before = [
+                result[i]
+                for i in range(position - 1, -1, -1)
+                if result[i] is not None and _has_quote(sentences[i])
+            ]
+            after = [
+                result[i]
+                for i in range(position + 1, len(result))
+                if result[i] is not None and _has_quote(sentences[i])
+            ]
+            donors = (before[:1] or after[:1]) if _has_quote(sentences[position]) else []
+        if donors and donors[0] is not None:
+            result[position] = Attribution(donors[0].speaker, donors[0].cue, "carried")
 
 
 def attribute_paragraph(
@@ -93,14 +142,28 @@ def attribute_paragraph(
             if found and found.points_back and position and result[position - 1] is None:
                 result[position - 1] = Attribution(attribution.speaker, attribution.cue, "carried")
         result.append(attribution)
-    groups = _quote_groups(sentences)
-    for position, attribution in enumerate(result):
-        if attribution is None:
-            donors = [
-                other
-                for other, group in zip(result, groups, strict=True)
-                if group == groups[position] and other is not None
-            ]
-            if donors:
-                result[position] = Attribution(donors[0].speaker, donors[0].cue, "carried")
+    _carry(result, sentences)
     return result
+
+
+def carry_into(
+    credits: list[Attribution | None],
+    sentences: Sequence[str],
+    before: Sequence[Attribution | None],
+    before_sentences: Sequence[str],
+) -> None:
+    """Carry the previous paragraph's speaker into a paragraph that continues its words.
+
+    Two news conventions: a quotation that runs on into the next paragraph (which opens
+    with a quotation mark and names nobody), and an introduction ending in a colon
+    ("Smith wrote:") followed by the words themselves.
+    """
+    if not sentences or not before or any(credits) or before[-1] is None:
+        return
+    last = before_sentences[-1].rstrip()
+    runs_on = is_quoted(sentences[0]) and _has_quote(last)
+    if not (runs_on or last.endswith(":")):
+        return
+    donor = before[-1]
+    for position in range(len(credits)):
+        credits[position] = Attribution(donor.speaker, donor.cue, "carried")

@@ -4,36 +4,57 @@ from __future__ import annotations
 
 import re
 
-from bot.attribution.speakers import Found, core_words, found_speaker
-from bot.attribution.verbs import ADDED_SPEECH, AUX, CUES, INVERTED_CUES, TAIL
+from bot.attribution.speakers import (
+    DATELINE,
+    Found,
+    core_words,
+    found_speaker,
+    is_document,
+    leading_subject,
+)
+from bot.attribution.verbs import (
+    ADDED_SPEECH,
+    AUX,
+    CUES,
+    DOCUMENT_VERBS,
+    INVERTED_CUES,
+    SPEAKING_PARTICIPLES,
+    TAIL,
+)
 
-END = r"""\s*[.!?]?["'\u2019\u201d)]*\s*$"""
-SEP = r"""(?:,\s*["'\u2019\u201d]?|[?!]?["\u201d]\s*,?)\s*"""
+QUOTES = '"\u201c\u201d'
+CLOSE = r"""(?:["\u201d]|'')"""
+END = r"""\s*[.!?]?(?:["'\u2019\u201d)]|'')*\s*$"""
+SEP = rf"""(?:,\s*{CLOSE}?|[?!]?{CLOSE}\s*,?|[.!?]{CLOSE})\s*"""
+# A short apposition after a post-posed speaker: "said Alden, an economist at the bank."
+APPOSITION = rf"""(?:,\s*(?P<appos>[^;{QUOTES}]*?))?"""
 
 BACK_REFERENCE = re.compile(
     r"^(?:This|That|It|This information|The information|This news|The news)\s+"
     r"(?:was|has been|had been|is|were)\s+(?:first\s+|also\s+)?"
-    r"(?P<cue>reported|said|stated|announced|confirmed|disclosed|revealed|claimed)\s+"
+    r"(?P<cue>reported|said|stated|announced|confirmed|disclosed|revealed|claimed|tweeted)\s+"
     r"by\s+(?P<speaker>[^,;]+?)(?=,|;|" + END + ")"
 )
 INVERTED_TAIL = re.compile(
-    SEP + rf"(?P<cue>{INVERTED_CUES})\s+(?P<speaker>[^,;\"\u201c\u201d]+?)"
-    rf"(?:,\s*(?:{TAIL})\b[^;]*)?" + END
+    SEP + rf"(?P<cue>{INVERTED_CUES})\s+(?P<speaker>[^,;{QUOTES}]+?)" + APPOSITION + END
 )
 NORMAL_TAIL = re.compile(
-    SEP + r"(?P<speaker>[^,;\"\u201c\u201d]+?)\s+"
+    SEP + rf"(?P<speaker>[^,;{QUOTES}]+?)\s+"
     rf"(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})(?P<rest>(?:\s+[^,;\s]+){{0,5}}?)"
     rf"(?:,\s*(?:{TAIL})\b[^;]*)?" + END
+)
+# '"...," Smith said on Tuesday at a rally.': after a closed quotation anything may follow.
+QUOTE_TAIL = re.compile(
+    rf"""[,?!.]?{CLOSE}\s*,?\s*(?P<speaker>[^,;{QUOTES}]+?)"""
+    rf"""(?:,\s*(?P<appos>[^;{QUOTES}]+?),)?\s+(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b"""
+    rf"""[^{QUOTES}]*$"""
 )
 ACCORDING_TO = re.compile(
     r"\b(?P<cue>[Aa]ccording to)\s+(?P<speaker>[^,;]+?)(?=\s*[,;]|" + END + ")"
 )
-# "John Smith, a spokesman for the ministry, said ...": the subject is set off by an
-# apposition or a relative clause, so no later ", said" is an inverted frame.
-FRAMED_SUBJECT = re.compile(
-    rf"^[^,]{{1,60}},\s+(?:who|whose|a|an|the)\s[^,]{{1,120}},\s+(?:(?:{AUX})\s+){{0,2}}(?:{CUES})\b"
-)
 LEADING_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
+DOCUMENT_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{DOCUMENT_VERBS})\b")
+PARTICIPLE = re.compile(rf",\s+(?P<cue>{SPEAKING_PARTICIPLES})\b")
 QUOTE_MID = re.compile(
     r"[\"\u201d],?\s+(?:(?P<cue1>" + INVERTED_CUES + r")\s+(?P<speaker1>[^,;\"\u201c]+?)"
     r"|(?P<speaker2>[^,;\"\u201c]+?)\s+(?P<cue2>" + CUES + r"))\s*,\s*[\"\u201c]"
@@ -47,6 +68,21 @@ SAID_ADJUNCT = re.compile(
     r"^\s+(?:on\s+\w+|in\s+a\s+\w+|last\s+\w+|this\s+\w+|earlier|later|recently|today|"
     r"yesterday|on\s+\w+\s+\w+|in\s+a\s+\w+\s+\w+|at\s+the\s+time)\s*$"
 )
+# "called" is a reporting verb when it frames a quotation: 'called the plan "a disaster"'.
+NEEDS_QUOTE = frozenset({"called"})
+LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
+
+
+def _with_apposition(found: Found | None, apposition: str | None) -> Found | None:
+    """'Alden' + 'an economist' -> 'Alden, an economist' (short noun appositions only)."""
+    if not found or not apposition:
+        return found
+    words = apposition.split()
+    if not 1 <= len(words) <= 10 or re.match(rf"(?:{TAIL})\b", apposition):
+        return found
+    if words[0].lower() in {"a", "an", "the"} or words[0][:1].islower():
+        return Found(f"{found.speaker}, {apposition.strip()}", found.cue, found.points_back)
+    return found
 
 
 def _trailing(sentence: str) -> Found | None:
@@ -56,6 +92,11 @@ def _trailing(sentence: str) -> Found | None:
         found = found_speaker(inverted["speaker"], inverted["cue"], max_words=12)
         # "..., said the talks failed." reads as inverted; a verb-like head gives it away.
         if found and not core_words(found.speaker)[-1].endswith("ed"):
+            return _with_apposition(found, inverted["appos"])
+    quoted = QUOTE_TAIL.search(sentence)
+    if quoted:
+        found = found_speaker(quoted["speaker"], quoted["cue"])
+        if found:
             return found
     normal = NORMAL_TAIL.search(sentence)
     if not normal:
@@ -67,24 +108,45 @@ def _trailing(sentence: str) -> Found | None:
     return found_speaker(normal["speaker"], normal["cue"])
 
 
+def _speech_at(sentence: str, cue: str, end: int) -> bool:
+    """False for uses of a cue word that do not report: "added 25 points", "a group called X"."""
+    if cue in {"added", "adds"}:
+        return bool(ADDED_SPEECH.match(sentence, end))
+    if cue in NEEDS_QUOTE:
+        return any(mark in sentence[end:] for mark in "\"\u201c'")
+    return True
+
+
 def _leading(sentence: str) -> Found | None:
     """An attribution opening the sentence: "X said (that) ...", "X, a Y, told ..."."""
     match = LEADING_CUE.search(sentence)
-    if not match or match.start() > 160:
+    if not match or match.start() > LEAD_LIMIT:
         return None
-    if match["cue"] in {"added", "adds"} and not ADDED_SPEECH.match(sentence, match.end()):
+    cue = " ".join(match["cue"].split())
+    if not _speech_at(sentence, cue, match.end()):
         return None
-    segments = [part.strip() for part in sentence[: match.start()].split(",")]
-    if sentence[: match.start()].rstrip().endswith(",") and len(segments) >= 3:
-        head, apposition = segments[-3], segments[-2]
-        first = apposition.split()[0].lower() if apposition else ""
-        if first in {"who", "whose"}:
-            return found_speaker(head, match["cue"])
-        if first in {"a", "an", "the"}:
-            found = found_speaker(head, match["cue"])
-            return Found(f"{found.speaker}, {apposition}", found.cue) if found else None
+    return leading_subject(sentence[: match.start()], cue)
+
+
+def _document(sentence: str) -> Found | None:
+    """A document or poll as the source: "The survey found ...", "the report shows ..."."""
+    match = DOCUMENT_CUE.search(sentence)
+    if not match or match.start() > LEAD_LIMIT:
         return None
-    return found_speaker(segments[-1], match["cue"])
+    found = leading_subject(sentence[: match.start()], match["cue"])
+    return found if found and is_document(found.speaker) else None
+
+
+def _participle(sentence: str) -> Found | None:
+    """The subject of a sentence whose speech hangs off it: "X left, saying that ..."."""
+    match = PARTICIPLE.search(sentence)
+    if not match:
+        return None
+    head = sentence[: match.start()]
+    verb = re.search(r"\s[a-z]+(?:ed|[^s]s)\b", head)
+    if not verb:
+        return None
+    return leading_subject(head[: verb.start()], match["cue"], whole=True)
 
 
 def _quoted(sentence: str) -> Found | None:
@@ -99,15 +161,14 @@ def _quoted(sentence: str) -> Found | None:
 
 def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
+    sentence = DATELINE.sub("", sentence)
     back = BACK_REFERENCE.match(sentence)
     if back:
         return found_speaker(back["speaker"], back["cue"], back=True)
-    if FRAMED_SUBJECT.match(sentence):
-        return _leading(sentence)
     found = _trailing(sentence)
     if found:
         return found
     according = ACCORDING_TO.search(sentence)
     if according:
-        return found_speaker(according["speaker"], "according to", max_words=10)
-    return _leading(sentence) or _quoted(sentence)
+        return found_speaker(according["speaker"], "according to", max_words=10, lower_ok=True)
+    return _leading(sentence) or _quoted(sentence) or _participle(sentence) or _document(sentence)

@@ -16,7 +16,11 @@ SPEAKER_ADJUNCT = re.compile(
     r"|at\s+(?:a|the)\s+(?:\w+\s+)?(?:briefing|conference|summit|hearing|meeting|event)\b"
     r"|recently\b|earlier\b|later\b).*$"
 )
-DATELINE = re.compile(r"^[A-Z][A-Z .,']+\s*(?:--|\u2014|\u2013)\s*")
+# "WASHINGTON (AP) --", "MACAU (Reuters) \u2013", "WASHINGTON, Dec. 8 (UPI) \u2014".
+DATELINE = re.compile(
+    r"^[A-Z][A-Z .,'-]+(?:,\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2})?\s*(?:\([\w .]+\)\s*)?"
+    r"(?:--|\u2014|\u2013|-)\s+"
+)
 CORE_END = re.compile(
     r",|\s(?:of|for|at|from|in|who|whose|which|that|familiar|close|with|briefed|involved)\b"
 )
@@ -33,6 +37,8 @@ DETERMINERS = _word_set(
     "a an the another one two three four five several some many most other its his her "
     "their our both all senior top this that these those few numerous"
 )
+# Determiners that never stand alone as a speaker ("The hope is ..."; unlike "Some said").
+BARE_DETERMINERS = _word_set("a an the this that these those its his her their our other another")
 GROUP_NOUNS = _word_set(
     "people officials sources analysts experts critics residents witnesses police "
     "authorities diplomats lawmakers investigators observers economists prosecutors "
@@ -58,6 +64,21 @@ NON_SPEAKERS = _word_set(
     "custom legend script protocol design instructions order orders program programme "
     "terms contract regulations guidelines timetable"
 )
+# Openers of a sentence that are adverbials, not the subject: "Meanwhile, Smith said".
+INTRO_WORDS = _word_set(
+    "however meanwhile still yet instead indeed now later earlier separately also overall "
+    "again ultimately finally moreover today yesterday but and so then thus therefore "
+    "nevertheless nonetheless afterward afterwards previously recently initially privately "
+    "publicly last this on in at by for after before since when while as if though although "
+    "speaking asked pressed"
+)
+# Heads of a document or poll that can be a source: "the survey found".
+DOCUMENT_NOUNS = _word_set(
+    "poll polls survey surveys report reports study studies analysis data figures numbers "
+    "results research investigation audit review memo letter statement census estimates "
+    "projections documents records filing filings index model forecast ad ads complaint "
+    "lawsuit indictment ruling platform email emails"
+)
 PLURAL_NAMES = _word_set(
     "people police staff children men women media some many several both others most few all"
 )
@@ -79,7 +100,7 @@ def core_words(speaker: str) -> list[str]:
     return [word.strip(".\u2019'") for word in core.lower().split()]
 
 
-def plausible(speaker: str, max_words: int = 8) -> bool:
+def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bool:
     """True when the text looks like a speaker noun phrase, not a clause.
 
     `max_words` bounds the noun phrase before any relative clause; a relative clause
@@ -98,7 +119,11 @@ def plausible(speaker: str, max_words: int = 8) -> bool:
         return len(words) == 1
     if core[0] in FIRST_PERSON or core[0] in PREPOSITIONS:
         return False
-    opener_ok = words[0][0].isupper() or core[0] in DETERMINERS or core[0] in GROUP_NOUNS
+    if all(word in BARE_DETERMINERS for word in core):
+        return False
+    opener_ok = (
+        lower_ok or words[0][0].isupper() or core[0] in DETERMINERS or core[0] in GROUP_NOUNS
+    )
     # "His repeated claims ...", "The firm's reports show ...": the cue was a noun.
     last = words[-1]
     noun_ending = not (
@@ -121,11 +146,11 @@ def clean_speaker(speaker: str) -> str:
 
 
 def found_speaker(
-    speaker: str, cue: str, max_words: int = 8, *, back: bool = False
+    speaker: str, cue: str, max_words: int = 8, *, back: bool = False, lower_ok: bool = False
 ) -> Found | None:
     """A `Found` when the cleaned speaker passes `plausible`, else None."""
     speaker = clean_speaker(speaker)
-    if not speaker or not plausible(speaker, max_words):
+    if not speaker or not plausible(speaker, max_words, lower_ok=lower_ok):
         return None
     return Found(speaker, cue.lower(), back)
 
@@ -141,3 +166,55 @@ def is_plural(speaker: str) -> bool:
         return True
     is_name = original_head[:1].isupper() and len(core) > 1 and core[0] not in DETERMINERS
     return head.endswith("s") and not head.endswith(("ss", "us", "is")) and not is_name
+
+
+def is_document(speaker: str) -> bool:
+    """True when the phrase's head is a document or poll ("the Pew survey")."""
+    core = core_words(speaker)
+    return bool(core) and core[-1] in DOCUMENT_NOUNS
+
+
+def _is_intro(segment: str) -> bool:
+    """True for an opening adverbial segment: "Meanwhile", "On Tuesday", "Speaking in Ohio"."""
+    words = segment.split()
+    if not words:
+        return True
+    first = words[0].lower()
+    return first in INTRO_WORDS or first.endswith(("ing", "ly")) or not first[0].isalpha()
+
+
+# A capitalised name run as a sentence's subject, before its verb: "Ohio Gov. John Kasich".
+NAME_SUBJECT = re.compile(
+    r"^(?P<subject>(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?)"
+    r"(?:(?:has|had|also|then|later|quickly|publicly|repeatedly|again)\s+){0,2}[a-z]+(?:ed|s)\b"
+)
+
+
+def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | None:
+    """The subject of a cue verb from the text before it: "Smith", "Smith, a lawyer,".
+
+    When an apposition closes just before the verb ("Mike Shields, president of X, said"),
+    the subject is the first segment that is not an opening adverbial. `whole` reads the
+    subject as the capitalised name that opens `prefix` ("Kaine decried that math").
+    """
+    segments = [part.strip() for part in prefix.split(",")]
+    if whole:
+        while len(segments) > 1 and _is_intro(segments[0]):
+            segments.pop(0)
+        match = NAME_SUBJECT.match(", ".join(segments) + " ")
+        return found_speaker(match["subject"], cue) if match else None
+    if not prefix.rstrip().endswith(",") or len(segments) < 3:
+        return found_speaker(segments[-1], cue)
+    candidates = segments[:-1]
+    for number, segment in enumerate(candidates):
+        if _is_intro(segment) and number < len(candidates) - 1:
+            continue
+        found = found_speaker(segment, cue)
+        if not found:
+            return None
+        apposition = candidates[number + 1] if number + 1 < len(candidates) else ""
+        first = apposition.split()[0].lower() if apposition else ""
+        if first in {"a", "an", "the"} and number + 2 == len(candidates):
+            return Found(f"{found.speaker}, {apposition}", found.cue)
+        return found
+    return None
