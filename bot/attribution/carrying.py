@@ -112,19 +112,15 @@ def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
             for other, group in zip(result, groups, strict=True)
             if group == groups[position] and other is not None
         ]
-        if not donors and (is_quoted(sentences[position]) or groups.count(groups[position]) > 1):
-            before = [
-                result[i]
-                for i in range(position - 1, -1, -1)
-                if result[i] is not None and _has_quote(sentences[i])
-            ]
-            after = [
-                result[i]
-                for i in range(position + 1, len(result))
-                if result[i] is not None and _has_quote(sentences[i])
-            ]
-            donors = (before[:1] or after[:1]) if _has_quote(sentences[position]) else []
-        if donors and donors[0] is not None:
+        in_quotation = is_quoted(sentences[position]) or groups.count(groups[position]) > 1
+        if not donors and in_quotation and _has_quote(sentences[position]):
+            nearby = [*range(position - 1, -1, -1), *range(position + 1, len(result))]
+            donors = [
+                donor
+                for i in nearby
+                if (donor := result[i]) is not None and _has_quote(sentences[i])
+            ][:1]
+        if donors:
             result[position] = Attribution(donors[0].speaker, donors[0].cue, "carried")
 
 

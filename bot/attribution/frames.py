@@ -70,6 +70,13 @@ SAID_ADJUNCT = re.compile(
 )
 # "called" is a reporting verb when it frames a quotation: 'called the plan "a disaster"'.
 NEEDS_QUOTE = frozenset({"called"})
+# "John Smith, a spokesman for the ministry, said ...": the subject is set off by an
+# apposition, so the leading frame is the sentence's, not a later ", said".
+FRAMED_SUBJECT = re.compile(
+    rf"^[^,{QUOTES}]{{1,80}},\s[^{QUOTES}]{{1,200}}?,\s+(?:(?:{AUX})\s+){{0,2}}(?:{CUES})\b"
+)
+# A finite verb inside an inverted "speaker": "..., said the turmoil was ...".
+CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
 
@@ -91,7 +98,10 @@ def _trailing(sentence: str) -> Found | None:
     if inverted:
         found = found_speaker(inverted["speaker"], inverted["cue"], max_words=12)
         # "..., said the talks failed." reads as inverted; a verb-like head gives it away.
-        if found and not core_words(found.speaker)[-1].endswith("ed"):
+        verb = CLAUSE_VERB.search(inverted["speaker"] + " ")
+        relative = re.search(r"\s(?:who|whose|which|that)\s", inverted["speaker"])
+        clause = verb and not (relative and relative.start() < verb.start())
+        if found and not clause and not core_words(found.speaker)[-1].endswith("ed"):
             return _with_apposition(found, inverted["appos"])
     quoted = QUOTE_TAIL.search(sentence)
     if quoted:
@@ -117,30 +127,43 @@ def _speech_at(sentence: str, cue: str, end: int) -> bool:
     return True
 
 
+def _inside_quotation(sentence: str, position: int) -> bool:
+    """True when `position` lies within a quotation: the words there are the quoted's own."""
+    before = sentence[:position]
+    curly = before.count("\u201c") - before.count("\u201d")
+    return curly > 0 if curly else before.count('"') % 2 == 1
+
+
+def _subject_text(prefix: str) -> str:
+    """The text before a verb, from the last quotation mark or colon on."""
+    cut = max(prefix.rfind(mark) for mark in ('"', "\u201c", "\u201d", ":"))
+    return prefix[cut + 1 :] if cut >= 0 else prefix
+
+
 def _leading(sentence: str) -> Found | None:
     """An attribution opening the sentence: "X said (that) ...", "X, a Y, told ..."."""
     match = LEADING_CUE.search(sentence)
-    if not match or match.start() > LEAD_LIMIT:
+    if not match or match.start() > LEAD_LIMIT or _inside_quotation(sentence, match.start()):
         return None
     cue = " ".join(match["cue"].split())
     if not _speech_at(sentence, cue, match.end()):
         return None
-    return leading_subject(sentence[: match.start()], cue)
+    return leading_subject(_subject_text(sentence[: match.start()]), cue)
 
 
 def _document(sentence: str) -> Found | None:
     """A document or poll as the source: "The survey found ...", "the report shows ..."."""
     match = DOCUMENT_CUE.search(sentence)
-    if not match or match.start() > LEAD_LIMIT:
+    if not match or match.start() > LEAD_LIMIT or _inside_quotation(sentence, match.start()):
         return None
-    found = leading_subject(sentence[: match.start()], match["cue"])
+    found = leading_subject(_subject_text(sentence[: match.start()]), match["cue"])
     return found if found and is_document(found.speaker) else None
 
 
 def _participle(sentence: str) -> Found | None:
     """The subject of a sentence whose speech hangs off it: "X left, saying that ..."."""
     match = PARTICIPLE.search(sentence)
-    if not match:
+    if not match or _inside_quotation(sentence, match.start()):
         return None
     head = sentence[: match.start()]
     verb = re.search(r"\s[a-z]+(?:ed|[^s]s)\b", head)
@@ -161,10 +184,15 @@ def _quoted(sentence: str) -> Found | None:
 
 def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
-    sentence = DATELINE.sub("", sentence)
+    # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
+    sentence = DATELINE.sub("", sentence.replace("''", '"').replace("``", '"'))
     back = BACK_REFERENCE.match(sentence)
     if back:
         return found_speaker(back["speaker"], back["cue"], back=True)
+    if FRAMED_SUBJECT.match(sentence):
+        found = _leading(sentence)
+        if found:
+            return found
     found = _trailing(sentence)
     if found:
         return found

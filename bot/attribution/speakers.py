@@ -18,7 +18,7 @@ SPEAKER_ADJUNCT = re.compile(
 )
 # "WASHINGTON (AP) --", "MACAU (Reuters) \u2013", "WASHINGTON, Dec. 8 (UPI) \u2014".
 DATELINE = re.compile(
-    r"^[A-Z][A-Z .,'-]+(?:,\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2})?\s*(?:\([\w .]+\)\s*)?"
+    r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z.]*(?:\s+\d{1,2})?)?\s*(?:\([\w .]+\)\s*)?"
     r"(?:--|\u2014|\u2013|-)\s+"
 )
 CORE_END = re.compile(
@@ -117,7 +117,9 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
         return False
     if core[0] in PRONOUNS:
         return len(words) == 1
-    if core[0] in FIRST_PERSON or core[0] in PREPOSITIONS:
+    if (core[0] in FIRST_PERSON and (core[0] != "one" or len(core) == 1)) or (
+        core[0] in PREPOSITIONS
+    ):
         return False
     if all(word in BARE_DETERMINERS for word in core):
         return False
