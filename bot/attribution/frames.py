@@ -165,11 +165,7 @@ def _participle(sentence: str) -> Found | None:
     match = PARTICIPLE.search(sentence)
     if not match or _inside_quotation(sentence, match.start()):
         return None
-    head = sentence[: match.start()]
-    verb = re.search(r"\s[a-z]+(?:ed|[^s]s)\b", head)
-    if not verb:
-        return None
-    return leading_subject(head[: verb.start()], match["cue"], whole=True)
+    return leading_subject(sentence[: match.start()], match["cue"], whole=True)
 
 
 def _quoted(sentence: str) -> Found | None:

@@ -38,7 +38,7 @@ DETERMINERS = _word_set(
     "their our both all senior top this that these those few numerous"
 )
 # Determiners that never stand alone as a speaker ("The hope is ..."; unlike "Some said").
-BARE_DETERMINERS = _word_set("a an the this that these those its his her their our other another")
+BARE_DETERMINERS = _word_set("a an the this that these those its his her their our")
 GROUP_NOUNS = _word_set(
     "people officials sources analysts experts critics residents witnesses police "
     "authorities diplomats lawmakers investigators observers economists prosecutors "
@@ -188,8 +188,26 @@ def _is_intro(segment: str) -> bool:
 # A capitalised name run as a sentence's subject, before its verb: "Ohio Gov. John Kasich".
 NAME_SUBJECT = re.compile(
     r"^(?P<subject>(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?)"
-    r"(?:(?:has|had|also|then|later|quickly|publicly|repeatedly|again)\s+){0,2}[a-z]+(?:ed|s)\b"
+    r"(?:(?:has|had|also|then|later|quickly|publicly|repeatedly|again)\s+){0,2}"
+    r"(?:[a-z]+(?:ed|s)|went|took|made|gave|sent|spoke|wrote|told|said|met|left|came|ran|did|"
+    r"held|drew|struck|hit|put|set|kept|stood|fought|led|won|lost|broke|threw|brought|began|"
+    r"became|saw|got|fired|shot|sought|spent|cut|let)\b"
 )
+
+
+CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile)\s+")
+
+
+def _bare_subject(segment: str, cue: str) -> Found | None:
+    """The subject just before a verb, without an opening conjunction ("But aides").
+
+    A short lower-case plural is a subject here ("aides said", "critics called"), since
+    the verb follows it directly.
+    """
+    segment = CONJUNCTION.sub("", segment.strip())
+    words = segment.split()
+    plural = 1 <= len(words) <= 3 and words[-1].endswith("s") and words[-1].isalpha()
+    return found_speaker(segment, cue, lower_ok=plural)
 
 
 def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | None:
@@ -206,12 +224,12 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
         match = NAME_SUBJECT.match(", ".join(segments) + " ")
         return found_speaker(match["subject"], cue) if match else None
     if not prefix.rstrip().endswith(",") or len(segments) < 3:
-        return found_speaker(segments[-1], cue)
+        return _bare_subject(segments[-1], cue)
     candidates = segments[:-1]
     for number, segment in enumerate(candidates):
         if _is_intro(segment) and number < len(candidates) - 1:
             continue
-        found = found_speaker(segment, cue)
+        found = _bare_subject(segment, cue)
         if not found:
             return None
         apposition = candidates[number + 1] if number + 1 < len(candidates) else ""

@@ -50,7 +50,8 @@ INVERTED_CUES = _alternatives(
 AUX = _alternatives(
     "has have had also long repeatedly previously earlier later reportedly recently publicly "
     "privately often once already again then further separately still quickly flatly "
-    "immediately initially last_week politely bluntly simply frequently explicitly "
+    "immediately initially last_week politely bluntly simply frequently explicitly since "
+    "nevertheless now first openly angrily sharply "
     "\u2019ve 've has_not have_not had_not never did would will could may might"
 ).replace("_", r"\s+")
 # A participle or clause hung off the attribution: "said X, emphasizing that ...".
