@@ -141,14 +141,21 @@ def _subject_text(prefix: str) -> str:
 
 
 def _leading(sentence: str) -> Found | None:
-    """An attribution opening the sentence: "X said (that) ...", "X, a Y, told ..."."""
-    match = LEADING_CUE.search(sentence)
-    if not match or match.start() > LEAD_LIMIT or _inside_quotation(sentence, match.start()):
-        return None
-    cue = " ".join(match["cue"].split())
-    if not _speech_at(sentence, cue, match.end()):
-        return None
-    return leading_subject(_subject_text(sentence[: match.start()]), cue)
+    """An attribution opening a clause: "X said (that) ...", "X, a Y, told ...".
+
+    Every reporting verb outside a quotation is tried in turn, so a verb later in the
+    sentence ("..., even as advocates called for his dismissal") still finds its subject.
+    """
+    for match in LEADING_CUE.finditer(sentence):
+        if match.start() > LEAD_LIMIT:
+            return None
+        cue = " ".join(match["cue"].split())
+        if _inside_quotation(sentence, match.start()) or not _speech_at(sentence, cue, match.end()):
+            continue
+        found = leading_subject(_subject_text(sentence[: match.start()]), cue)
+        if found:
+            return found
+    return None
 
 
 def _document(sentence: str) -> Found | None:

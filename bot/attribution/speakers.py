@@ -195,6 +195,11 @@ NAME_SUBJECT = re.compile(
 )
 
 
+# Words after which a new clause (and its subject) begins: "even as critics said".
+CLAUSE_OPENERS = _word_set(
+    "as while when after because although though since if and but before until once where "
+    "whereas even so"
+)
 CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile)\s+")
 
 
@@ -205,6 +210,18 @@ def _bare_subject(segment: str, cue: str) -> Found | None:
     the verb follows it directly.
     """
     segment = CONJUNCTION.sub("", segment.strip())
+    found = _short_subject(segment, cue)
+    if found:
+        return found
+    # "even as advocates in the community called": the subject opens a subordinate clause.
+    words = segment.split()
+    for index in range(len(words) - 2, -1, -1):
+        if words[index].lower() in CLAUSE_OPENERS:
+            return _short_subject(" ".join(words[index + 1 :]), cue)
+    return None
+
+
+def _short_subject(segment: str, cue: str) -> Found | None:
     words = segment.split()
     plural = 1 <= len(words) <= 3 and words[-1].endswith("s") and words[-1].isalpha()
     return found_speaker(segment, cue, lower_ok=plural)
