@@ -96,7 +96,8 @@ def _trailing(sentence: str) -> Found | None:
     """An attribution closing the sentence: "..., said X." or "..., X told Y."."""
     inverted = INVERTED_TAIL.search(sentence)
     if inverted:
-        found = found_speaker(inverted["speaker"], inverted["cue"], max_words=12)
+        named = any(word[:1].isupper() for word in inverted["speaker"].split())
+        found = found_speaker(inverted["speaker"], inverted["cue"], max_words=12, lower_ok=named)
         # "..., said the talks failed." reads as inverted; a verb-like head gives it away.
         verb = CLAUSE_VERB.search(inverted["speaker"] + " ")
         relative = re.search(r"\s(?:who|whose|which|that)\s", inverted["speaker"])
@@ -120,6 +121,8 @@ def _trailing(sentence: str) -> Found | None:
 
 def _speech_at(sentence: str, cue: str, end: int) -> bool:
     """False for uses of a cue word that do not report: "added 25 points", "a group called X"."""
+    if cue.endswith("ed") and sentence.startswith(" by ", end):
+        return False  # a passive participle: "a practice criticized by Miller"
     if cue in {"added", "adds"}:
         return bool(ADDED_SPEECH.match(sentence, end))
     if cue in NEEDS_QUOTE:
