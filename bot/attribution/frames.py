@@ -77,6 +77,7 @@ FRAMED_SUBJECT = re.compile(
 )
 # A finite verb inside an inverted "speaker": "..., said the turmoil was ...".
 CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
+PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
 
@@ -123,6 +124,8 @@ def _speech_at(sentence: str, cue: str, end: int) -> bool:
     """False for uses of a cue word that do not report: "added 25 points", "a group called X"."""
     if cue.endswith("ed") and sentence.startswith(" by ", end):
         return False  # a passive participle: "a practice criticized by Miller"
+    if re.match(r"\s+(?:nothing|little)\b", sentence[end:]):
+        return False  # "said nothing" reports no words
     if cue in {"added", "adds"}:
         return bool(ADDED_SPEECH.match(sentence, end))
     if cue in NEEDS_QUOTE:
@@ -155,7 +158,13 @@ def _leading(sentence: str) -> Found | None:
         cue = " ".join(match["cue"].split())
         if _inside_quotation(sentence, match.start()) or not _speech_at(sentence, cue, match.end()):
             continue
-        found = leading_subject(_subject_text(sentence[: match.start()]), cue)
+        prefix = sentence[: match.start()]
+        if PASSIVE.search(prefix):
+            continue  # "Officials who were told about the plan": not the officials' words
+        found = leading_subject(_subject_text(prefix), cue)
+        if not found and _subject_text(prefix) != prefix:
+            # 'Humphrey, who calls Trump a "sociopath," said': the quotation is inside.
+            found = leading_subject(prefix, cue)
         if found:
             return found
     return None

@@ -207,8 +207,9 @@ NAME_SUBJECT = re.compile(
 # Words after which a new clause (and its subject) begins: "even as critics said".
 CLAUSE_OPENERS = _word_set(
     "as while when after because although though since if and but before until once where "
-    "whereas even so"
+    "whereas even so which why"
 )
+RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
 DASH = re.compile(r"\s+(?:--|\u2014|\u2013)\s+")
 CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile)\s+")
 
@@ -234,7 +235,11 @@ def _bare_subject(segment: str, cue: str) -> Found | None:
 def _short_subject(segment: str, cue: str) -> Found | None:
     words = segment.split()
     plural = 1 <= len(words) <= 3 and words[-1].endswith("s") and words[-1].isalpha()
-    return found_speaker(segment, cue, lower_ok=plural)
+    found = found_speaker(segment, cue, lower_ok=plural)
+    if not found and RELATIVE.search(segment) and len(words) <= 14:
+        # "A woman who has accused X of rape said": a relative clause inside the subject.
+        found = found_speaker(segment, cue, max_words=10)
+    return found
 
 
 def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | None:
