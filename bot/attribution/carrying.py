@@ -129,8 +129,13 @@ def attribute_paragraph(
 ) -> list[Attribution | None]:
     """Attributions of one paragraph; None where nothing in the text names a speaker."""
     result: list[Attribution | None] = []
+    groups = _quote_groups(sentences)
     for position, sentence in enumerate(sentences):
-        found = explicit(sentence)
+        # A sentence that continues an open quotation starts inside it: its opening words
+        # are the quoted speaker's, never a frame ("Other countries just say ...").
+        continues = position > 0 and groups[position] == groups[position - 1]
+        mark = '"' if '"' in sentence else "\u201c"
+        found = explicit(mark + sentence if continues else sentence)
         attribution = _resolve(found, mentions, index, position) if found else None
         if attribution and attribution.speaker:
             last = position == len(sentences) - 1
