@@ -57,13 +57,13 @@ def _resolve(
     lowered = found.speaker.lower()
     if lowered in PRONOUNS:
         antecedent = _antecedent(lowered, mentions, paragraph, position)
-        return Attribution(antecedent, found.cue, "carried") if antecedent else None
+        return Attribution(antecedent, found.cue or None, "carried") if antecedent else None
     anaphor = ANAPHOR.match(found.speaker)
     if anaphor:
         earlier = _earlier_mention(anaphor["head"].lower(), found.speaker, mentions)
         if earlier:
-            return Attribution(earlier, found.cue, "resolved")
-    return Attribution(found.speaker, found.cue, "explicit")
+            return Attribution(earlier, found.cue or None, "resolved")
+    return Attribution(found.speaker, found.cue or None, "explicit")
 
 
 OPENING_QUOTE = re.compile(r"""^\s*(?:["\u201c\u2018]|'')""")

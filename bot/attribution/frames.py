@@ -77,6 +77,10 @@ FRAMED_SUBJECT = re.compile(
 )
 # A finite verb inside an inverted "speaker": "..., said the turmoil was ...".
 CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
+# "Mark Blumenthal and Jon Cohen: \u201cAlthough the polls failed ...": a name, a colon, a quote.
+COLON_SPEAKER = re.compile(rf"""^(?P<speaker>[A-Z][^:{QUOTES}]{{1,80}}?)\s*:\s*[{QUOTES}]""")
+# "In an NBC News poll released Monday, 50 percent chose Clinton": the poll is the source.
+IN_DOCUMENT = re.compile(r"^In\s+(?P<speaker>(?:a|an|the|its|their|his|her)\s[^,]{3,100}?)\s*,")
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
@@ -197,6 +201,21 @@ def _quoted(sentence: str) -> Found | None:
     return found_speaker(match["speaker2"], match["cue2"])
 
 
+def _colon(sentence: str) -> Found | None:
+    """A speaker introducing a quotation with a colon: 'Smith: "We will win."'."""
+    match = COLON_SPEAKER.match(sentence)
+    return found_speaker(match["speaker"], "") if match else None
+
+
+def _in_document(sentence: str) -> Found | None:
+    """A poll or report opening the sentence: "In a new survey, 60 percent ..."."""
+    match = IN_DOCUMENT.match(sentence)
+    if not match:
+        return None
+    found = found_speaker(match["speaker"], "in", max_words=12)
+    return found if found and is_document(found.speaker) else None
+
+
 def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
@@ -214,4 +233,11 @@ def explicit(sentence: str) -> Found | None:
     according = ACCORDING_TO.search(sentence)
     if according:
         return found_speaker(according["speaker"], "according to", max_words=10, lower_ok=True)
-    return _leading(sentence) or _quoted(sentence) or _participle(sentence) or _document(sentence)
+    return (
+        _leading(sentence)
+        or _quoted(sentence)
+        or _participle(sentence)
+        or _document(sentence)
+        or _colon(sentence)
+        or _in_document(sentence)
+    )

@@ -180,9 +180,8 @@ def is_plural(speaker: str) -> bool:
 
 
 def is_document(speaker: str) -> bool:
-    """True when the phrase's head is a document or poll ("the Pew survey")."""
-    core = core_words(speaker)
-    return bool(core) and core[-1] in DOCUMENT_NOUNS
+    """True when the phrase names a document or poll ("the Pew survey released Monday")."""
+    return any(word in DOCUMENT_NOUNS for word in core_words(speaker))
 
 
 def _is_intro(segment: str) -> bool:

@@ -66,10 +66,9 @@ SPEECH_WORDS = _word_set(
     "admitted declare declared deny denies denied stress stressed testify testified recall "
     "recalled concede conceded assure assured promise promises promised vow vowed call calls "
     "called quote quoted quoting remark remarked repeat repeated report reported reports "
-    "speak spoke suggest suggested suggests point pointed predict predicted confirm "
+    "suggest suggested suggests predict predicted confirm "
     "confirmed accuse accused joke joked boast boasted complain complained mention mentioned "
-    "reiterate reiterated continue continued recount recounted describe described charge "
-    "charged comment commented cite cited "
+    "reiterate reiterated recount recounted describe described "
 )
 TITLE_WORDS = _word_set(
     "mr mrs ms miss dr rep sen gov gen lt col sgt prof rev president vice senator "
@@ -78,6 +77,7 @@ TITLE_WORDS = _word_set(
     "house senate majority minority leader attorney general u.s. us democrat republican "
     "independent libertarian green party first lady "
 )
+SPEECH_PHRASES = ("pointed out", "points out", "point out", "went on to say", "go on to say")
 ARTICLES = frozenset({"the", "a", "an"})
 CORE_END = re.compile(r",|\(|\s(?:of|for|at|from|in|who|whose|which|that|with|on|to)\s")
 WORD = re.compile(r"[\w.&'\u2019-]+")
@@ -100,7 +100,10 @@ class Relation:
     @property
     def speech(self) -> bool:
         """The Cue holds a speech verb or phrase."""
-        return any(word in SPEECH_WORDS for word in self.cue.lower().split())
+        cue = " ".join(self.cue.lower().split())
+        return any(word in SPEECH_WORDS for word in cue.split()) or any(
+            phrase in cue for phrase in SPEECH_PHRASES
+        )
 
 
 @dataclass(frozen=True)
