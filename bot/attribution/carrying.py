@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.attribution.frames import explicit
-from bot.attribution.speakers import PRONOUNS, Found, core_words, is_plural
+from bot.attribution.speakers import DETERMINERS, PRONOUNS, Found, core_words, is_plural
 from bot.models import Attribution
 
 ANAPHOR = re.compile(r"^(?:the|this|that)\s+(?P<same>same\s+)?(?:\w+\s+)?(?P<head>[a-z]+)$", re.I)
+
+
+FAR_REACH = 2  # paragraphs back that a pronoun may reach for a named speaker
 
 
 @dataclass
@@ -24,22 +27,34 @@ class Mention:
 
 
 def _antecedent(pronoun: str, mentions: list[Mention], paragraph: int, position: int) -> str | None:
-    """The latest speaker of the right number that the pronoun can still reach.
+    """The latest speaker of the right number that the pronoun can reach.
 
-    Reach is short on purpose: the same paragraph, or the last sentence of the previous
-    paragraph for a paragraph's first sentence. Further back, a non-speaker named in
-    between ("She had represented him since 1978") is the likelier referent.
+    Close reach first: the same paragraph, or the last sentence of the previous paragraph
+    for a paragraph's first sentence. Failing that, the nearest *named* speaker of the
+    right number in the last `FAR_REACH` paragraphs ("Jane Smith said ... [paragraphs
+    later] ... she said"); a common noun ("the official") is not carried that far.
     """
     plural = pronoun == "they"
-    for mention in reversed(mentions):
-        reachable = mention.paragraph == paragraph or (
+    fitting = [m for m in mentions if is_plural(m.speaker) == plural]
+    for mention in reversed(fitting):
+        close = mention.paragraph == paragraph or (
             mention.paragraph == paragraph - 1 and mention.last_in_paragraph and position == 0
         )
-        if not reachable:
+        if close:
+            return mention.speaker
+        break
+    for mention in reversed(fitting):
+        if paragraph - mention.paragraph > FAR_REACH:
             return None
-        if is_plural(mention.speaker) == plural:
+        if _is_named(mention.speaker):
             return mention.speaker
     return None
+
+
+def _is_named(speaker: str) -> bool:
+    """True for a proper name ("Jane Smith", "Sen. Roe"), not "the official" or "Officials"."""
+    words = core_words(speaker)
+    return len(words) >= 2 and speaker[:1].isupper() and words[0] not in DETERMINERS
 
 
 def _earlier_mention(head: str, current: str, mentions: list[Mention]) -> str | None:

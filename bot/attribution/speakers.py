@@ -241,6 +241,13 @@ def _short_subject(segment: str, cue: str) -> Found | None:
     return found
 
 
+def _names_after_role(role: Found, apposition: str) -> bool:
+    """True for "The manager" + "David Feder": a common-noun role, then a proper name."""
+    words = apposition.split()
+    opener = role.speaker.split()[0].lower()
+    return opener in DETERMINERS and 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+
 def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | None:
     """The subject of a cue verb from the text before it: "Smith", "Smith, a lawyer,".
 
@@ -269,7 +276,11 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
             return None
         apposition = candidates[number + 1] if number + 1 < len(candidates) else ""
         first = apposition.split()[0].lower() if apposition else ""
-        if first in {"a", "an", "the"} and number + 2 == len(candidates):
+        last_before_verb = number + 2 == len(candidates)
+        # "X, a spokesman, said" and "The manager, David Feder, said" keep both halves.
+        if last_before_verb and (
+            first in {"a", "an", "the"} or _names_after_role(found, apposition)
+        ):
             return Found(f"{found.speaker}, {apposition}", found.cue)
         return found
     return None
