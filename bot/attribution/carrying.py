@@ -43,11 +43,11 @@ def _antecedent(pronoun: str, mentions: list[Mention], paragraph: int, position:
         if close:
             return mention.speaker
         break
-    for mention in reversed(fitting):
-        if paragraph - mention.paragraph > FAR_REACH:
-            return None
-        if _is_named(mention.speaker):
-            return mention.speaker
+    # Far reach only to the latest speaker of all: another speaker in between, of either
+    # number, makes the reference too uncertain.
+    latest = mentions[-1] if mentions else None
+    if latest and paragraph - latest.paragraph <= FAR_REACH and _is_named(latest.speaker):
+        return latest.speaker if latest in fitting else None
     return None
 
 

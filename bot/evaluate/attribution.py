@@ -80,6 +80,12 @@ TITLE_WORDS = _word_set(
 SPEECH_PHRASES = ("pointed out", "points out", "point out", "went on to say", "go on to say")
 ARTICLES = frozenset({"the", "a", "an"})
 CORE_END = re.compile(r",|\(|\s(?:of|for|at|from|in|who|whose|which|that|with|on|to)\s")
+# "Secretary of State John Kerry": the "of" belongs to the title, so cut before the name.
+TITLE_OF = re.compile(
+    r"^.*?\b(?:Secretary|Minister|Director|Chairman|Chairwoman|President|Governor|Mayor)\s+of"
+    r"\s+(?:the\s+)?(?:State|Defen[cs]e|Homeland Security|Treasury|Labor|Health|Commerce|"
+    r"Energy|Education|Justice|Agriculture|Transportation|Interior)\s+(?=[A-Z])"
+)
 WORD = re.compile(r"[\w.&'\u2019-]+")
 SPACES = re.compile(r"\s+")
 
@@ -164,7 +170,7 @@ def is_pronoun(source: str) -> bool:
 
 def core_words(phrase: str) -> list[str]:
     """The phrase's core noun phrase, lower-cased, without articles, titles or possessives."""
-    text = phrase.strip(" \"'\u201c\u201d\u2018\u2019")
+    text = TITLE_OF.sub("", phrase.strip(" \"'\u201c\u201d\u2018\u2019"))
     cut = CORE_END.search(text)
     text = text[: cut.start()] if cut else text
     words = []
