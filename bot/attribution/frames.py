@@ -10,6 +10,7 @@ from bot.attribution.speakers import (
     core_words,
     found_speaker,
     is_document,
+    is_poll,
     leading_subject,
 )
 from bot.attribution.verbs import (
@@ -128,6 +129,8 @@ def _speech_at(sentence: str, cue: str, end: int) -> bool:
     """False for uses of a cue word that do not report: "added 25 points", "a group called X"."""
     if cue.endswith("ed") and sentence.startswith(" by ", end):
         return False  # a passive participle: "a practice criticized by Miller"
+    if cue == "charged" and sentence.startswith(" with", end):
+        return False  # "charged with" a task or a crime
     if re.match(r"\s+(?:nothing|little)\b", sentence[end:]):
         return False  # "said nothing" reports no words
     if cue in {"added", "adds"}:
@@ -213,7 +216,7 @@ def _in_document(sentence: str) -> Found | None:
     if not match:
         return None
     found = found_speaker(match["speaker"], "in", max_words=12)
-    return found if found and is_document(found.speaker) else None
+    return found if found and is_poll(found.speaker) else None
 
 
 def explicit(sentence: str) -> Found | None:

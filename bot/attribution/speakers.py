@@ -83,6 +83,8 @@ DOCUMENT_NOUNS = _word_set(
     "projections documents records filing filings index model forecast ad ads complaint "
     "lawsuit indictment ruling platform email emails"
 )
+# Heads of a poll or study that can open a sentence as its source: "In a Pew survey, ...".
+POLL_NOUNS = _word_set("poll polls survey surveys study studies report analysis census research")
 PLURAL_NAMES = _word_set(
     "people police staff children men women media some many several both others most few all"
 )
@@ -116,6 +118,8 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
         return False
     if CONTRACTION.search(speaker) or words[-1].lower() in {"and", "or", "but"}:
         return False
+    if len(words) > 1 and words[0].lower().endswith("ing") and words[1][:1].islower():
+        return False  # "Rattling off promises", "highlighting top news": a participle
     if max_words <= 8 and CLAUSE_WORDS.intersection(w.lower() for w in words[1:]):
         return False
     core = core_words(speaker)
@@ -190,7 +194,15 @@ def _is_intro(segment: str) -> bool:
     if not words:
         return True
     first = words[0].lower()
-    return first in INTRO_WORDS or first.endswith(("ing", "ly")) or not first[0].isalpha()
+    return first in INTRO_WORDS or _participle_opener(words) or not first[0].isalpha()
+
+
+def _participle_opener(words: list[str]) -> bool:
+    """ "Speaking in Ohio", "Rattling off promises": not "Playing Field Promotions"."""
+    first = words[0].lower()
+    if not first.endswith(("ing", "ly")):
+        return False
+    return len(words) == 1 or not words[1][:1].isupper()
 
 
 # A capitalised name run as a sentence's subject, before its verb: "Ohio Gov. John Kasich".
@@ -210,7 +222,7 @@ CLAUSE_OPENERS = _word_set(
 )
 RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
 DASH = re.compile(r"\s+(?:--|\u2014|\u2013)\s+")
-CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile)\s+")
+CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+")
 
 
 def _bare_subject(segment: str, cue: str) -> Found | None:
@@ -227,7 +239,9 @@ def _bare_subject(segment: str, cue: str) -> Found | None:
     words = segment.split()
     for index in range(len(words) - 2, -1, -1):
         if words[index].lower() in CLAUSE_OPENERS:
-            return _short_subject(" ".join(words[index + 1 :]), cue)
+            found = _short_subject(" ".join(words[index + 1 :]), cue)
+            # "which he said had harmed": a pronoun inside a subordinate clause is too loose.
+            return found if found and found.speaker.lower() not in PRONOUNS else None
     return None
 
 
@@ -284,3 +298,8 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
             return Found(f"{found.speaker}, {apposition}", found.cue)
         return found
     return None
+
+
+def is_poll(speaker: str) -> bool:
+    """True when the phrase names a poll, survey or study ("a Pew survey released Monday")."""
+    return any(word in POLL_NOUNS for word in core_words(speaker))

@@ -40,9 +40,10 @@ BELIEF_VERBS = _alternatives(
 # Verbs whose subject is a document or a poll: "the survey found", "the report shows".
 DOCUMENT_VERBS = _alternatives("found finds shows show showed shown indicates indicated")
 CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}"
-# "said a European official": only these verbs are inverted in news prose.
+# "said a European official": only these verbs are inverted in news prose. Not "told":
+# in "..., told a voter" the noun after it is the listener.
 INVERTED_CUES = _alternatives(
-    "said says added adds noted notes wrote writes explained warned asked replied told "
+    "said says added adds noted notes wrote writes explained warned asked replied "
     "recalled declared responded continued concluded insisted argued countered suggested "
     "exclaimed observed"
 )
