@@ -99,6 +99,23 @@ class Found:
     points_back: bool = False  # "This was reported by X" also governs the sentence before
 
 
+def _clause_words(words: list[str]) -> bool:
+    """True when a word among `words` is a clause word ("Will" in "Will Doyle" is a name)."""
+    for index, word in enumerate(words):
+        if word.lower().strip(".\u2019'") not in CLAUSE_WORDS:
+            continue
+        following = words[index + 1] if index + 1 < len(words) else ""
+        in_name = word[:1].isupper() and word != "I" and following[:1].isupper()
+        if not in_name:
+            return True
+    return False
+
+
+def _core_text(speaker: str) -> str:
+    match = CORE_END.search(speaker)
+    return speaker[: match.start()] if match else speaker
+
+
 def core_words(speaker: str) -> list[str]:
     """The noun phrase before any relative clause or apposition, lower-cased."""
     match = CORE_END.search(speaker)
@@ -120,7 +137,7 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
         return False
     if len(words) > 1 and words[0].lower().endswith("ing") and words[1][:1].islower():
         return False  # "Rattling off promises", "highlighting top news": a participle
-    if max_words <= 8 and CLAUSE_WORDS.intersection(w.lower() for w in words[1:]):
+    if max_words <= 8 and _clause_words(words[1:]):
         return False
     core = core_words(speaker)
     if not core or len(core) > max_words:
@@ -146,7 +163,7 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
     return (
         opener_ok
         and noun_ending
-        and not CLAUSE_WORDS.intersection(core)
+        and not _clause_words(_core_text(speaker).split())
         and core[-1] not in NON_SPEAKERS
     )
 
@@ -162,7 +179,7 @@ def found_speaker(
 ) -> Found | None:
     """A `Found` when the cleaned speaker passes `plausible`, else None."""
     raw_words = speaker.split()
-    if max_words <= 8 and CLAUSE_WORDS.intersection(w.lower() for w in raw_words[1:]):
+    if max_words <= 8 and _clause_words(raw_words[1:]):
         return None
     speaker = clean_speaker(speaker)
     if not speaker or not plausible(speaker, max_words, lower_ok=lower_ok):
