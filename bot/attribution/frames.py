@@ -82,6 +82,7 @@ CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
 COLON_SPEAKER = re.compile(rf"""^(?P<speaker>[A-Z][^:{QUOTES}]{{1,80}}?)\s*:\s*[{QUOTES}]""")
 # "In an NBC News poll released Monday, 50 percent chose Clinton": the poll is the source.
 IN_DOCUMENT = re.compile(r"^In\s+(?P<speaker>(?:a|an|the|its|their|his|her)\s[^,]{3,100}?)\s*,")
+COORDINATED = re.compile(r"[^,]\s+(?:and|but)\s*$|,\s+(?:and|but)\s*$")
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
@@ -112,7 +113,8 @@ def _trailing(sentence: str) -> Found | None:
             return _with_apposition(found, inverted["appos"])
     quoted = QUOTE_TAIL.search(sentence)
     if quoted:
-        found = found_speaker(quoted["speaker"], quoted["cue"])
+        named = any(word[:1].isupper() for word in quoted["speaker"].split()[1:])
+        found = found_speaker(quoted["speaker"], quoted["cue"], lower_ok=named)
         if found:
             return found
     normal = NORMAL_TAIL.search(sentence)
@@ -168,6 +170,13 @@ def _leading(sentence: str) -> Found | None:
         prefix = sentence[: match.start()]
         if PASSIVE.search(prefix):
             continue  # "Officials who were told about the plan": not the officials' words
+        if COORDINATED.search(prefix):
+            # "Sullivan put off deciding ... but said the group could return": the verb
+            # shares the sentence's subject.
+            found = leading_subject(prefix, cue, whole=True)
+            if found:
+                return found
+            continue
         found = leading_subject(_subject_text(prefix), cue)
         if not found and _subject_text(prefix) != prefix:
             # 'Humphrey, who calls Trump a "sociopath," said': the quotation is inside.

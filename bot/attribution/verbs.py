@@ -29,7 +29,8 @@ SPEECH_VERBS = _alternatives(
     "criticized criticised praised praises questioned reiterated reiterates "
     "estimated alleged alleges disclosed revealed projected "
     "pointed_out points_out went_on_to_say made_clear called_for calls_for called_on "
-    "calls_on called"
+    "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
+    "admit contend maintain deny agree complain assert predict accuse insist"
 ).replace("_", r"\s+")
 # Verbs of belief and intention ("X wants", "X believes"): attributions, not speech.
 # Not "expects": "Trump may expect Europe to pay" is the article's own narration.
