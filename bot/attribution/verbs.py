@@ -32,11 +32,14 @@ SPEECH_VERBS = _alternatives(
     "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
     "admit contend maintain deny agree complain assert predict accuse insist"
 ).replace("_", r"\s+")
-# Verbs of belief and intention ("X wants", "X believes"): attributions, not speech.
+# Verbs of belief, intention and stance ("X wants", "X believes", "X opposes"):
+# attributions, not speech.
 # Not "expects": "Trump may expect Europe to pay" is the article's own narration.
 BELIEF_VERBS = _alternatives(
     "believes believe believed thinks think wants want wanted hopes hope hoped "
-    "fears feared worries worried doubts doubted feels felt"
+    "fears feared worries worried doubts doubted feels felt plans planned intends intended "
+    "seeks sought refuses refused endorsed endorses supports opposes opposed proposed "
+    "proposes defended defends backs backed cited cites expressed indicated"
 )
 # Verbs whose subject is a document or a poll: "the survey found", "the report shows".
 DOCUMENT_VERBS = _alternatives("found finds shows show showed shown indicates indicated")
