@@ -180,7 +180,7 @@ def _leading(sentence: str) -> Found | None:
         found = leading_subject(_subject_text(prefix), cue)
         if not found and _subject_text(prefix) != prefix:
             # 'Humphrey, who calls Trump a "sociopath," said': the quotation is inside.
-            found = leading_subject(prefix, cue)
+            found = leading_subject(re.sub(f"[{QUOTES}]", "", prefix), cue)
         if found:
             return found
     return None

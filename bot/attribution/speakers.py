@@ -32,6 +32,15 @@ def _word_set(spaced: str) -> frozenset[str]:
 
 
 PRONOUNS = frozenset({"he", "she", "it", "they"})
+OBJECT_PRONOUNS = frozenset({"him", "her", "them", "us", "me"})
+# A share of those polled as the subject: "21 percent said", "three-quarters of voters said".
+QUANTITY = re.compile(
+    r"^(?:(?:about|nearly|almost|only|just|roughly|around|some|more than|fewer than|less than|"
+    r"as many as|over|under)\s+)?(?:\d[\d,.]*\s*(?:%|percent)?|(?:one|two|three|four|five|six|"
+    r"seven|eight|nine|ten)\s+(?:in|out of)\s+(?:\d+|four|five|ten)|half|a third|two-thirds|"
+    r"three-quarters|a quarter|a majority|most)(?:\s|$)",
+    re.IGNORECASE,
+)
 # "I've", "He's always", "can't": words of a quotation, never a speaker phrase.
 CONTRACTION = re.compile(
     r"\w(?:['\u2019](?:ve|ll|d|re|m)|n['\u2019]t)\b|\b\w+['\u2019]s\s+always\b", re.I
@@ -102,8 +111,12 @@ class Found:
 def _clause_words(words: list[str]) -> bool:
     """True when a word among `words` is a clause word ("Will" in "Will Doyle" is a name)."""
     for index, word in enumerate(words):
-        if word.lower().strip(".\u2019'") not in CLAUSE_WORDS:
+        lowered = word.lower().strip(".,\u2019'")
+        if lowered not in CLAUSE_WORDS:
             continue
+        before = words[index - 1].lower() if index else ""
+        if lowered in OBJECT_PRONOUNS and (before in PREPOSITIONS or before == "to"):
+            continue  # "a source close to him"
         following = words[index + 1] if index + 1 < len(words) else ""
         in_name = word[:1].isupper() and word != "I" and following[:1].isupper()
         if not in_name:
@@ -215,9 +228,9 @@ def _is_intro(segment: str) -> bool:
 
 
 def _participle_opener(words: list[str]) -> bool:
-    """ "Speaking in Ohio", "Rattling off promises": not "Playing Field Promotions"."""
+    """ "Speaking in Ohio", "Alarmed by the unrest": not "Playing Field Promotions"."""
     first = words[0].lower()
-    if not first.endswith(("ing", "ly")):
+    if not first.endswith(("ing", "ly", "ed")):
         return False
     return len(words) == 1 or not words[1][:1].isupper()
 
@@ -266,6 +279,8 @@ def _bare_subject(segment: str, cue: str) -> Found | None:
 
 def _short_subject(segment: str, cue: str) -> Found | None:
     words = segment.split()
+    if QUANTITY.match(segment) and 1 <= len(words) <= 10 and not _clause_words(words):
+        return Found(clean_speaker(segment), cue)
     plural = 1 <= len(words) <= 3 and words[-1].endswith("s") and words[-1].isalpha()
     found = found_speaker(segment, cue, lower_ok=plural)
     if not found and RELATIVE.search(segment) and len(words) <= 14:
@@ -293,6 +308,9 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
         while len(segments) > 1 and _is_intro(segments[0]):
             segments.pop(0)
         match = NAME_SUBJECT.match(", ".join(segments) + " ")
+        if not match and len(segments) >= 3:
+            # "Gary Emineth, a former chairman, became a delegate and said ...".
+            match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(segments[2:]) + " ")
         return found_speaker(match["subject"], cue) if match else None
     if not prefix.rstrip().endswith(",") or len(segments) < 3:
         return _bare_subject(segments[-1], cue)
