@@ -80,6 +80,8 @@ FRAMED_SUBJECT = re.compile(
 CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
 # "Mark Blumenthal and Jon Cohen: \u201cAlthough the polls failed ...": a name, a colon, a quote.
 COLON_SPEAKER = re.compile(rf"""^(?P<speaker>[A-Z][^:{QUOTES}]{{1,80}}?)\s*:\s*[{QUOTES}]""")
+# "with 50 percent saying she is prepared": the share is the speaker.
+WITH_SAYING = re.compile(r"\bwith\s+(?P<speaker>[^,;]{1,60}?)\s+(?P<cue>saying)\b")
 # "In an NBC News poll released Monday, 50 percent chose Clinton": the poll is the source.
 IN_DOCUMENT = re.compile(r"^In\s+(?P<speaker>(?:a|an|the|its|their|his|her)\s[^,]{3,100}?)\s*,")
 COORDINATED = re.compile(r"[^,]\s+(?:and|but)\s*$|,\s+(?:and|but)\s*$")
@@ -219,6 +221,14 @@ def _colon(sentence: str) -> Found | None:
     return found_speaker(match["speaker"], "") if match else None
 
 
+def _with_saying(sentence: str) -> Found | None:
+    """An absolute clause: "with 50 percent saying she is prepared"."""
+    match = WITH_SAYING.search(sentence)
+    if not match or _inside_quotation(sentence, match.start()):
+        return None
+    return leading_subject(match["speaker"], match["cue"])
+
+
 def _in_document(sentence: str) -> Found | None:
     """A poll or report opening the sentence: "In a new survey, 60 percent ..."."""
     match = IN_DOCUMENT.match(sentence)
@@ -252,4 +262,5 @@ def explicit(sentence: str) -> Found | None:
         or _document(sentence)
         or _colon(sentence)
         or _in_document(sentence)
+        or _with_saying(sentence)
     )

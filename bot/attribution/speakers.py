@@ -238,10 +238,11 @@ def _participle_opener(words: list[str]) -> bool:
 # A capitalised name run as a sentence's subject, before its verb: "Ohio Gov. John Kasich".
 NAME_SUBJECT = re.compile(
     r"^(?:[\u2014\u2013-]+\s*)?(?P<subject>(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?"
-    r"|(?:The|A|An|Other|Some|Many)\s+(?:[\w'\u2019-]+\s+){0,4}?)"
+    r"|(?:The|A|An|Other|Some|Many|Both|Several|His|Her|Their|Its)\s+(?:[\w'\u2019-]+\s+){0,4}?)"
     r"(?:on\s+[A-Z][a-z]+day\s+)?"
-    r"(?:(?:has|had|also|then|later|quickly|publicly|repeatedly|again|[a-z]+ly)\s+){0,2}"
-    r"(?:[a-z]+ed|says|tells|went|took|made|gave|sent|spoke|wrote|told|said|met|left|came|ran|did|"
+    r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|[a-z]+ly)\s+){0,2}"
+    r"(?:(?:has|have|had|is|are|was|were)\s+(?:been\s+|also\s+|already\s+)?[a-z]+"
+    r"|[a-z]+ed|says|tells|went|took|made|gave|sent|spoke|wrote|told|said|met|left|came|ran|did|"
     r"held|drew|struck|hit|put|set|kept|stood|fought|led|won|lost|broke|threw|brought|began|"
     r"became|saw|got|fired|shot|sought|spent|cut|let)\b"
 )
