@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.attribution.frames import explicit
+from bot.attribution.frames import explicit, leading_frame
 from bot.attribution.speakers import DETERMINERS, PRONOUNS, Found, core_words, is_plural
 from bot.models import Attribution
 
@@ -152,6 +152,10 @@ def attribute_paragraph(
         mark = '"' if '"' in sentence else "\u201c"
         found = explicit(mark + sentence if continues else sentence)
         attribution = _resolve(found, mentions, index, position) if found else None
+        if found and attribution is None and not continues:
+            # An unresolved pronoun ("..., she said.") gives way to a named opening frame.
+            found = leading_frame(sentence)
+            attribution = _resolve(found, mentions, index, position) if found else None
         if attribution and attribution.speaker:
             last = position == len(sentences) - 1
             mentions.append(Mention(attribution.speaker, index, position, last))

@@ -36,8 +36,18 @@ BACK_REFERENCE = re.compile(
     r"(?P<cue>reported|said|stated|announced|confirmed|disclosed|revealed|claimed|tweeted)\s+"
     r"by\s+(?P<speaker>[^,;]+?)(?=,|;|" + END + ")"
 )
+# "As reported by Western Journalism, there are 150 delegates at stake".
+AS_REPORTED = re.compile(
+    r"^As\s+(?:first\s+|previously\s+)?(?P<cue>reported|noted|revealed|disclosed)\s+by\s+"
+    r"(?P<speaker>[^,;]+?)\s*,"
+)
 INVERTED_TAIL = re.compile(
-    SEP + rf"(?P<cue>{INVERTED_CUES})\s+(?P<speaker>[^,;{QUOTES}]+?)" + APPOSITION + END
+    SEP
+    + rf"(?P<cue>{INVERTED_CUES})\s+(?P<speaker>[^,;{QUOTES}]+?)"
+    + APPOSITION
+    # '..., said Mr. Ekovich, who noted that prices had "cratered."': anything may follow.
+    + rf"(?:,\s*(?:{TAIL})\b.*?)?"
+    + END
 )
 NORMAL_TAIL = re.compile(
     SEP + rf"(?P<speaker>[^,;{QUOTES}]+?)\s+"
@@ -53,9 +63,16 @@ QUOTE_TAIL = re.compile(
 ACCORDING_TO = re.compile(
     r"\b(?P<cue>[Aa]ccording to)\s+(?P<speaker>[^,;]+?)(?=\s*[,;]|" + END + ")"
 )
-LEADING_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
+# "Sen. Sanders on Wednesday morning also called upon ...": a day between subject and verb.
+DAY = r"(?:on\s+[A-Z][a-z]+day(?:\s+(?:morning|afternoon|evening|night))?\s+)?"
+LEADING_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
 DOCUMENT_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{DOCUMENT_VERBS})\b")
-PARTICIPLE = re.compile(rf",\s+(?P<cue>{SPEAKING_PARTICIPLES})\b")
+PARTICIPLE = re.compile(
+    rf",\s+(?P<cue>{SPEAKING_PARTICIPLES})\b"
+    # "The Cruz campaign sent a fundraising email Wednesday saying that ...".
+    r"|\b(?:statement|e-?mail|letter|tweet|message|release|memo|post|video|ad)"
+    r"(?:\s+[A-Z]?[a-z]+)?\s+(?P<written>saying)\b"
+)
 QUOTE_MID = re.compile(
     r"[\"\u201d],?\s+(?:(?P<cue1>" + INVERTED_CUES + r")\s+(?P<speaker1>[^,;\"\u201c]+?)"
     r"|(?P<speaker2>[^,;\"\u201c]+?)\s+(?P<cue2>" + CUES + r"))\s*,\s*[\"\u201c]"
@@ -202,7 +219,7 @@ def _participle(sentence: str) -> Found | None:
     match = PARTICIPLE.search(sentence)
     if not match or _inside_quotation(sentence, match.start()):
         return None
-    return leading_subject(sentence[: match.start()], match["cue"], whole=True)
+    return leading_subject(sentence[: match.start()], match["cue"] or "saying", whole=True)
 
 
 def _quoted(sentence: str) -> Found | None:
@@ -238,6 +255,11 @@ def _in_document(sentence: str) -> Found | None:
     return found if found and is_poll(found.speaker) else None
 
 
+def leading_frame(sentence: str) -> Found | None:
+    """Only a frame that opens the sentence: "Rhimes declared ...: "...," she said."."""
+    return _leading(DATELINE.sub("", sentence.replace("''", '"')))
+
+
 def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
@@ -245,6 +267,9 @@ def explicit(sentence: str) -> Found | None:
     back = BACK_REFERENCE.match(sentence)
     if back:
         return found_speaker(back["speaker"], back["cue"], back=True)
+    reported = AS_REPORTED.match(sentence)
+    if reported:
+        return found_speaker(reported["speaker"], reported["cue"], max_words=10)
     if FRAMED_SUBJECT.match(sentence):
         found = _leading(sentence)
         if found:

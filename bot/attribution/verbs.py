@@ -30,7 +30,8 @@ SPEECH_VERBS = _alternatives(
     "estimated alleged alleges disclosed revealed projected "
     "pointed_out points_out went_on_to_say made_clear called_for calls_for called_on "
     "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
-    "admit contend maintain deny agree complain assert predict accuse insist"
+    "admit contend maintain deny agree complain assert predict accuse insist recounted "
+    "recounts quoted called_upon point_out"
 ).replace("_", r"\s+")
 # Verbs of belief, intention and stance ("X wants", "X believes", "X opposes"):
 # attributions, not speech.
@@ -56,7 +57,7 @@ AUX = _alternatives(
     "has have had also long repeatedly previously earlier later reportedly recently publicly "
     "privately often once already again then further separately still quickly flatly "
     "immediately initially last_week politely bluntly simply frequently explicitly since "
-    "nevertheless now first openly angrily sharply "
+    "nevertheless now first openly angrily sharply both all "
     "\u2019ve 've has_not have_not had_not never did would will could may might"
 ).replace("_", r"\s+")
 # A participle or clause hung off the attribution: "said X, emphasizing that ...".
