@@ -254,7 +254,7 @@ CLAUSE_OPENERS = _word_set(
     "whereas even so which why"
 )
 RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
-DASH = re.compile(r"\s+(?:--|\u2014|\u2013)\s+")
+DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)\s+")
 CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+")
 
 
