@@ -11,8 +11,8 @@ from bot.attribution.speakers import (
     found_speaker,
     is_document,
     is_poll,
-    leading_subject,
 )
+from bot.attribution.subjects import leading_subject
 from bot.attribution.verbs import (
     ADDED_SPEECH,
     AUX,
