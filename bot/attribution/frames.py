@@ -102,6 +102,9 @@ WITH_SAYING = re.compile(r"\bwith\s+(?P<speaker>[^,;]{1,60}?)\s+(?P<cue>saying)\
 # "In an NBC News poll released Monday, 50 percent chose Clinton": the poll is the source.
 IN_DOCUMENT = re.compile(r"^In\s+(?P<speaker>(?:a|an|the|its|their|his|her)\s[^,]{3,100}?)\s*,")
 COORDINATED = re.compile(r"[^,]\s+(?:and|but)\s*$|,\s+(?:and|but)\s*$")
+ASKED_BY = re.compile(
+    r"\basked\s+by\s+(?P<speaker>[^,;]+?)(?=\s+(?:if|whether|about|to|what|why|how|when)\b|,)"
+)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
@@ -260,6 +263,14 @@ def leading_frame(sentence: str) -> Found | None:
     return _leading(DATELINE.sub("", sentence.replace("''", '"')))
 
 
+def _asked_by(sentence: str) -> Found | None:
+    """The asker of a reported question: "Sanders was asked by host John Dickerson whether"."""
+    match = ASKED_BY.search(sentence)
+    if not match or _inside_quotation(sentence, match.start()):
+        return None
+    return found_speaker(match["speaker"], "asked")
+
+
 def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
@@ -288,4 +299,5 @@ def explicit(sentence: str) -> Found | None:
         or _colon(sentence)
         or _in_document(sentence)
         or _with_saying(sentence)
+        or _asked_by(sentence)
     )

@@ -17,6 +17,7 @@ from bot.attribution.speakers import (
 # A share of those polled as the subject: "21 percent said", "three-quarters of voters said".
 QUANTITY = re.compile(
     r"^(?:(?:about|nearly|almost|only|just|roughly|around|some|more than|fewer than|less than|"
+    r"at least|"
     r"as many as|over|under)\s+)?(?:\d[\d,.]*\s*(?:%|percent)?|(?:one|two|three|four|five|six|"
     r"seven|eight|nine|ten)\s+(?:in|out of)\s+(?:\d+|four|five|ten)|half|a third|two-thirds|"
     r"three-quarters|a quarter|a majority|most)(?:\s|$)",
@@ -65,7 +66,7 @@ NAME_SUBJECT = re.compile(
 # Words after which a new clause (and its subject) begins: "even as critics said".
 CLAUSE_OPENERS = word_set(
     "as while when after because although though since if and but before until once where "
-    "whereas even so which why"
+    "whereas even so which why than what"
 )
 RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
 DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)\s+")
