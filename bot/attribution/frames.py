@@ -105,6 +105,11 @@ COORDINATED = re.compile(r"[^,]\s+(?:and|but)\s*$|,\s+(?:and|but)\s*$")
 ASKED_BY = re.compile(
     r"\basked\s+by\s+(?P<speaker>[^,;]+?)(?=\s+(?:if|whether|about|to|what|why|how|when)\b|,)"
 )
+# "called him a kind, loving person", "called Trump a liar": naming, not summoning.
+CALLED_OBJECT = re.compile(
+    r"\s+(?:him|her|them|it|himself|herself|[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})"
+    r"\s+(?:a|an|the|his|her|their|its)\s"
+)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
@@ -160,7 +165,8 @@ def _speech_at(sentence: str, cue: str, end: int) -> bool:
     if cue in {"added", "adds"}:
         return bool(ADDED_SPEECH.match(sentence, end))
     if cue in NEEDS_QUOTE:
-        return any(mark in sentence[end:] for mark in "\"\u201c'")
+        quoted = any(mark in sentence[end:] for mark in "\"\u201c'")
+        return quoted or bool(CALLED_OBJECT.match(sentence, end))
     return True
 
 

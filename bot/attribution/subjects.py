@@ -123,6 +123,7 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
     if whole:
         while len(segments) > 1 and _is_intro(segments[0]):
             segments.pop(0)
+        segments[0] = CONJUNCTION.sub("", segments[0])
         match = NAME_SUBJECT.match(", ".join(segments) + " ")
         if not match and len(segments) >= 3:
             # "Gary Emineth, a former chairman, became a delegate and said ...".
