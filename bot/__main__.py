@@ -149,7 +149,16 @@ def add_optional_commands(
 ) -> None:
     """Evaluation and benchmark commands, which import their own heavier modules."""
     from bot import bench
-    from bot.evaluate import extraction, followups, intents, paraphrase, seed, squad, summary
+    from bot.evaluate import (
+        attribution,
+        extraction,
+        followups,
+        intents,
+        paraphrase,
+        seed,
+        squad,
+        summary,
+    )
 
     evaluate = commands.add_parser("eval", parents=[common], help="measure answer quality")
     modes = evaluate.add_subparsers(dest="mode", metavar="MODE", required=True)
@@ -161,6 +170,11 @@ def add_optional_commands(
     )
     seed.configure_parser(
         modes.add_parser("seed", parents=[common], help="seed questions and attribution accuracy")
+    )
+    attribution.configure_parser(
+        modes.add_parser(
+            "attribution", parents=[common], help="who-said-it recall and precision on PolNeAR"
+        )
     )
     followups.configure_parser(
         modes.add_parser("followups", parents=[common], help="follow-up conversations, hit@1")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer import AnswerOptions
+from bot.evaluate.attribution import evaluate_attribution
 from bot.evaluate.followups import evaluate_followups
 from bot.evaluate.seed import evaluate_seed
 from bot.evaluate.squad import (
@@ -30,6 +31,7 @@ SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_FILE = SHARED_DIR / "seed" / "000_c0f865168f8bdaf9.txt"
 SQUAD_FILE = SHARED_DIR / "eval-data" / "squad-v1.1-dev" / "dev-v1.1-part.json"
 BENCHMARK_DIR = SHARED_DIR / "eval-data" / "article-extraction-benchmark"
+POLNEAR_DEV = SHARED_DIR / "eval-data" / "polnear" / "dev"
 # Odd articles (never used for tuning) in the corpus; two even ones are asked about as absent.
 PRESENT_ARTICLES = (1, 3, 5, 7)
 ABSENT_ARTICLES = (2, 4)
@@ -91,3 +93,12 @@ def test_follow_ups_use_the_conversation() -> None:
     assert report.followups >= 40
     assert report.with_context >= 0.68
     assert report.with_context > report.without_context + 0.15
+
+
+def test_polnear_dev_attribution_stays_above_its_floors() -> None:
+    # Floors a little under the dev figures measured when they were set (README).
+    report = evaluate_attribution(require(POLNEAR_DEV))
+    assert report.articles == 84
+    assert report.speech_recall.share >= 0.81, report.speech_recall
+    assert report.all_recall.share >= 0.52, report.all_recall
+    assert report.precision.share >= 0.94, report.precision

@@ -1,0 +1,27 @@
+"""Who said each sentence: "said X", "according to X", "X told", carried and resolved.
+
+The rules are deliberately conservative: a wrong speaker is worse than falling back to
+the outlet, so every candidate speaker must look like a noun phrase (see `speakers.plausible`).
+A sentence's outermost frame wins: in "However, they emphasized that ..., the sources
+told the agency." the speaker is "the sources", not the reported "they".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.attribution.carrying import Mention, attribute_paragraph, carry_into
+from bot.models import Attribution
+
+
+def attribute(paragraphs: Sequence[Sequence[str]], outlet: str | None) -> list[list[Attribution]]:
+    """One Attribution per sentence, in the shape of `paragraphs`."""
+    fallback = Attribution(None, None, "outlet" if outlet else "none")
+    mentions: list[Mention] = []
+    found: list[list[Attribution | None]] = []
+    for index, sentences in enumerate(paragraphs):
+        credits = attribute_paragraph(sentences, index, mentions)
+        if index:
+            carry_into(credits, sentences, found[-1], paragraphs[index - 1])
+        found.append(credits)
+    return [[credit or fallback for credit in credits] for credits in found]

@@ -1,0 +1,189 @@
+"""Carrying speakers across sentences: quotations, pronouns and "the same diplomat"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.attribution.frames import explicit, leading_frame
+from bot.attribution.speakers import DETERMINERS, PRONOUNS, Found, core_words, is_plural
+from bot.models import Attribution
+
+ANAPHOR = re.compile(r"^(?:the|this|that)\s+(?P<same>same\s+)?(?:\w+\s+)?(?P<head>[a-z]+)$", re.I)
+
+
+FAR_REACH = 2  # paragraphs back that a pronoun may reach for a named speaker
+
+
+@dataclass
+class Mention:
+    """A resolved speaker and where it was named."""
+
+    speaker: str
+    paragraph: int
+    position: int
+    last_in_paragraph: bool
+
+
+def _antecedent(pronoun: str, mentions: list[Mention], paragraph: int, position: int) -> str | None:
+    """The latest speaker of the right number that the pronoun can reach.
+
+    Close reach first: the same paragraph, or the last sentence of the previous paragraph
+    for a paragraph's first sentence. Failing that, the nearest *named* speaker of the
+    right number in the last `FAR_REACH` paragraphs ("Jane Smith said ... [paragraphs
+    later] ... she said"); a common noun ("the official") is not carried that far.
+    """
+    plural = pronoun == "they"
+    fitting = [m for m in mentions if is_plural(m.speaker) == plural]
+    for mention in reversed(fitting):
+        close = mention.paragraph == paragraph or (
+            mention.paragraph == paragraph - 1 and mention.last_in_paragraph and position == 0
+        )
+        if close:
+            return mention.speaker
+        break
+    # Far reach only to the latest speaker of all: another speaker in between, of either
+    # number, makes the reference too uncertain.
+    latest = mentions[-1] if mentions else None
+    if latest and paragraph - latest.paragraph <= FAR_REACH and _is_named(latest.speaker):
+        return latest.speaker if latest in fitting else None
+    return None
+
+
+def _is_named(speaker: str) -> bool:
+    """True for a proper name ("Jane Smith", "Sen. Roe"), not "the official" or "Officials"."""
+    words = core_words(speaker)
+    return len(words) >= 2 and speaker[:1].isupper() and words[0] not in DETERMINERS
+
+
+def _earlier_mention(head: str, current: str, mentions: list[Mention]) -> str | None:
+    """The latest fuller speaker whose noun phrase has the same head noun."""
+    for mention in reversed(mentions):
+        if mention.speaker.lower() != current.lower() and head in core_words(mention.speaker):
+            return mention.speaker
+    return None
+
+
+def _resolve(
+    found: Found, mentions: list[Mention], paragraph: int, position: int
+) -> Attribution | None:
+    """Turn a found speaker into an Attribution, resolving pronouns and anaphors."""
+    lowered = found.speaker.lower()
+    if lowered in PRONOUNS:
+        antecedent = _antecedent(lowered, mentions, paragraph, position)
+        return Attribution(antecedent, found.cue or None, "carried") if antecedent else None
+    anaphor = ANAPHOR.match(found.speaker)
+    if anaphor:
+        earlier = _earlier_mention(anaphor["head"].lower(), found.speaker, mentions)
+        if earlier:
+            return Attribution(earlier, found.cue or None, "resolved")
+    return Attribution(found.speaker, found.cue or None, "explicit")
+
+
+OPENING_QUOTE = re.compile(r"""^\s*(?:["\u201c\u2018]|'')""")
+
+
+def _straight_quotes(sentence: str) -> int:
+    """Straight double quotes, counting the two-apostrophe quotes of some wire copy."""
+    return sentence.count('"') + sentence.count("''")
+
+
+def _quote_groups(sentences: Sequence[str]) -> list[int]:
+    """Group ids: sentences inside one multi-sentence quotation share an id."""
+    groups, group, open_quote = [], 0, False
+    for sentence in sentences:
+        if not open_quote:
+            group += 1
+        groups.append(group)
+        curly = sentence.count("\u201c") - sentence.count("\u201d")
+        straight = _straight_quotes(sentence) % 2 == 1
+        open_quote = (curly > 0) if curly else (open_quote != straight)
+    return groups
+
+
+def is_quoted(sentence: str) -> bool:
+    """True when the sentence opens with a quotation mark."""
+    return bool(OPENING_QUOTE.match(sentence))
+
+
+def _has_quote(sentence: str) -> bool:
+    return any(mark in sentence for mark in '"\u201c\u201d') or "''" in sentence
+
+
+def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
+    """Credit unattributed sentences inside a quotation to the quotation's speaker.
+
+    A quotation's speaker is named in one of its sentences; failing that, a quoted sentence
+    takes the speaker of the nearest quoted sentence before it in the paragraph ('"A," X
+    said. "B."'), else after it ('"A. B," X said.').
+    """
+    groups = _quote_groups(sentences)
+    for position, attribution in enumerate(result):
+        if attribution is not None:
+            continue
+        donors = [
+            other
+            for other, group in zip(result, groups, strict=True)
+            if group == groups[position] and other is not None
+        ]
+        in_quotation = is_quoted(sentences[position]) or groups.count(groups[position]) > 1
+        if not donors and in_quotation and _has_quote(sentences[position]):
+            nearby = [*range(position - 1, -1, -1), *range(position + 1, len(result))]
+            donors = [
+                donor
+                for i in nearby
+                if (donor := result[i]) is not None and _has_quote(sentences[i])
+            ][:1]
+        if donors:
+            result[position] = Attribution(donors[0].speaker, donors[0].cue, "carried")
+
+
+def attribute_paragraph(
+    sentences: Sequence[str], index: int, mentions: list[Mention]
+) -> list[Attribution | None]:
+    """Attributions of one paragraph; None where nothing in the text names a speaker."""
+    result: list[Attribution | None] = []
+    groups = _quote_groups(sentences)
+    for position, sentence in enumerate(sentences):
+        # A sentence that continues an open quotation starts inside it: its opening words
+        # are the quoted speaker's, never a frame ("Other countries just say ...").
+        continues = position > 0 and groups[position] == groups[position - 1]
+        mark = '"' if '"' in sentence else "\u201c"
+        found = explicit(mark + sentence if continues else sentence)
+        attribution = _resolve(found, mentions, index, position) if found else None
+        if found and attribution is None and not continues:
+            # An unresolved pronoun ("..., she said.") gives way to a named opening frame.
+            found = leading_frame(sentence)
+            attribution = _resolve(found, mentions, index, position) if found else None
+        if attribution and attribution.speaker:
+            last = position == len(sentences) - 1
+            mentions.append(Mention(attribution.speaker, index, position, last))
+            if found and found.points_back and position and result[position - 1] is None:
+                result[position - 1] = Attribution(attribution.speaker, attribution.cue, "carried")
+        result.append(attribution)
+    _carry(result, sentences)
+    return result
+
+
+def carry_into(
+    credits: list[Attribution | None],
+    sentences: Sequence[str],
+    before: Sequence[Attribution | None],
+    before_sentences: Sequence[str],
+) -> None:
+    """Carry the previous paragraph's speaker into a paragraph that continues its words.
+
+    Two news conventions: a quotation that runs on into the next paragraph (which opens
+    with a quotation mark and names nobody), and an introduction ending in a colon
+    ("Smith wrote:") followed by the words themselves.
+    """
+    if not sentences or not before or any(credits) or before[-1] is None:
+        return
+    last = before_sentences[-1].rstrip()
+    runs_on = is_quoted(sentences[0]) and _has_quote(last)
+    if not (runs_on or last.endswith(":")):
+        return
+    donor = before[-1]
+    for position in range(len(credits)):
+        credits[position] = Attribution(donor.speaker, donor.cue, "carried")

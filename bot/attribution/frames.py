@@ -1,0 +1,309 @@
+"""Speaker patterns inside one sentence: "said X", "X said", "according to X", quotes."""
+
+from __future__ import annotations
+
+import re
+
+from bot.attribution.speakers import (
+    DATELINE,
+    Found,
+    core_words,
+    found_speaker,
+    is_document,
+    is_poll,
+)
+from bot.attribution.subjects import leading_subject
+from bot.attribution.verbs import (
+    ADDED_SPEECH,
+    AUX,
+    CUES,
+    DOCUMENT_VERBS,
+    INVERTED_CUES,
+    SPEAKING_PARTICIPLES,
+    TAIL,
+)
+
+QUOTES = '"\u201c\u201d'
+CLOSE = r"""(?:["\u201d]|'')"""
+END = r"""\s*[.!?]?(?:["'\u2019\u201d)]|'')*\s*$"""
+SEP = rf"""(?:,\s*{CLOSE}?|[?!]?{CLOSE}\s*,?|[.!?]{CLOSE})\s*"""
+# A short apposition after a post-posed speaker: "said Alden, an economist at the bank."
+APPOSITION = rf"""(?:,\s*(?P<appos>[^;{QUOTES}]*?))?"""
+
+BACK_REFERENCE = re.compile(
+    r"^(?:This|That|It|This information|The information|This news|The news)\s+"
+    r"(?:was|has been|had been|is|were)\s+(?:first\s+|also\s+)?"
+    r"(?P<cue>reported|said|stated|announced|confirmed|disclosed|revealed|claimed|tweeted)\s+"
+    r"by\s+(?P<speaker>[^,;]+?)(?=,|;|" + END + ")"
+)
+# "As reported by Western Journalism, there are 150 delegates at stake".
+AS_REPORTED = re.compile(
+    r"^As\s+(?:first\s+|previously\s+)?(?P<cue>reported|noted|revealed|disclosed)\s+by\s+"
+    r"(?P<speaker>[^,;]+?)\s*,"
+)
+INVERTED_TAIL = re.compile(
+    SEP
+    + rf"(?P<cue>{INVERTED_CUES})\s+(?P<speaker>[^,;{QUOTES}]+?)"
+    + APPOSITION
+    # '..., said Mr. Ekovich, who noted that prices had "cratered."': anything may follow.
+    + rf"(?:,\s*(?:{TAIL})\b.*?)?"
+    + END
+)
+NORMAL_TAIL = re.compile(
+    SEP + rf"(?P<speaker>[^,;{QUOTES}]+?)\s+"
+    rf"(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})(?P<rest>(?:\s+[^,;\s]+){{0,5}}?)"
+    rf"(?:,\s*(?:{TAIL})\b[^;]*)?" + END
+)
+# '"...," Smith said on Tuesday at a rally.': after a closed quotation anything may follow.
+QUOTE_TAIL = re.compile(
+    rf"""[,?!.]?{CLOSE}\s*,?\s*(?P<speaker>[^,;{QUOTES}]+?)"""
+    rf"""(?:,\s*(?P<appos>[^;{QUOTES}]+?),)?\s+(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b"""
+    rf"""[^{QUOTES}]*$"""
+)
+ACCORDING_TO = re.compile(
+    r"\b(?P<cue>[Aa]ccording to)\s+(?P<speaker>[^,;]+?)(?=\s*[,;]|" + END + ")"
+)
+# "Sen. Sanders on Wednesday morning also called upon ...": a day between subject and verb.
+DAY = r"(?:on\s+[A-Z][a-z]+day(?:\s+(?:morning|afternoon|evening|night))?\s+)?"
+LEADING_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
+DOCUMENT_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{DOCUMENT_VERBS})\b")
+PARTICIPLE = re.compile(
+    rf",\s+(?P<cue>{SPEAKING_PARTICIPLES})\b"
+    # "The Cruz campaign sent a fundraising email Wednesday saying that ...".
+    r"|\b(?:statement|e-?mail|letter|tweet|message|release|memo|post|video|ad)"
+    r"(?:\s+[A-Z]?[a-z]+)?\s+(?P<written>saying)\b"
+)
+QUOTE_MID = re.compile(
+    r"[\"\u201d],?\s+(?:(?P<cue1>" + INVERTED_CUES + r")\s+(?P<speaker1>[^,;\"\u201c]+?)"
+    r"|(?P<speaker2>[^,;\"\u201c]+?)\s+(?P<cue2>" + CUES + r"))\s*,\s*[\"\u201c]"
+)
+# The object of "told" that may end a sentence: "told the agency", "told Reuters".
+TOLD_OBJECT = re.compile(
+    r"^\s+(?:the\s+\w+|[A-Z][\w.&\u2019'-]*(?:\s+[A-Z][\w.&\u2019'-]*){0,3}|reporters|"
+    r"journalists|lawmakers|us|me|him|her|them|parliament)\s*$"
+)
+SAID_ADJUNCT = re.compile(
+    r"^\s+(?:on\s+\w+|in\s+a\s+\w+|last\s+\w+|this\s+\w+|earlier|later|recently|today|"
+    r"yesterday|on\s+\w+\s+\w+|in\s+a\s+\w+\s+\w+|at\s+the\s+time)\s*$"
+)
+# "called" is a reporting verb when it frames a quotation: 'called the plan "a disaster"'.
+NEEDS_QUOTE = frozenset({"called"})
+# "John Smith, a spokesman for the ministry, said ...": the subject is set off by an
+# apposition, so the leading frame is the sentence's, not a later ", said".
+FRAMED_SUBJECT = re.compile(
+    rf"^[^,{QUOTES}]{{1,80}},\s[^{QUOTES}]{{1,200}}?,\s+(?:(?:{AUX})\s+){{0,2}}(?:{CUES})\b"
+)
+# A finite verb inside an inverted "speaker": "..., said the turmoil was ...".
+CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
+# "Mark Blumenthal and Jon Cohen: \u201cAlthough the polls failed ...": a name, a colon, a quote.
+COLON_SPEAKER = re.compile(rf"""^(?P<speaker>[A-Z][^:{QUOTES}]{{1,80}}?)\s*:\s*[{QUOTES}]""")
+# "with 50 percent saying she is prepared": the share is the speaker.
+WITH_SAYING = re.compile(r"\bwith\s+(?P<speaker>[^,;]{1,60}?)\s+(?P<cue>saying)\b")
+# "In an NBC News poll released Monday, 50 percent chose Clinton": the poll is the source.
+IN_DOCUMENT = re.compile(r"^In\s+(?P<speaker>(?:a|an|the|its|their|his|her)\s[^,]{3,100}?)\s*,")
+COORDINATED = re.compile(r"[^,]\s+(?:and|but)\s*$|,\s+(?:and|but)\s*$")
+ASKED_BY = re.compile(
+    r"\basked\s+by\s+(?P<speaker>[^,;]+?)(?=\s+(?:if|whether|about|to|what|why|how|when)\b|,)"
+)
+# "called him a kind, loving person", "called Trump a liar": naming, not summoning.
+CALLED_OBJECT = re.compile(
+    r"\s+(?:him|her|them|it|himself|herself|[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})"
+    r"\s+(?:a|an|the|his|her|their|its)\s"
+)
+PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
+LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
+
+
+def _with_apposition(found: Found | None, apposition: str | None) -> Found | None:
+    """'Alden' + 'an economist' -> 'Alden, an economist' (short noun appositions only)."""
+    if not found or not apposition:
+        return found
+    words = apposition.split()
+    if not 1 <= len(words) <= 10 or re.match(rf"(?:{TAIL})\b", apposition):
+        return found
+    if words[0].lower() in {"a", "an", "the"} or words[0][:1].islower():
+        return Found(f"{found.speaker}, {apposition.strip()}", found.cue, found.points_back)
+    return found
+
+
+def _trailing(sentence: str) -> Found | None:
+    """An attribution closing the sentence: "..., said X." or "..., X told Y."."""
+    inverted = INVERTED_TAIL.search(sentence)
+    if inverted:
+        named = any(word[:1].isupper() for word in inverted["speaker"].split())
+        found = found_speaker(inverted["speaker"], inverted["cue"], max_words=12, lower_ok=named)
+        # "..., said the talks failed." reads as inverted; a verb-like head gives it away.
+        verb = CLAUSE_VERB.search(inverted["speaker"] + " ")
+        relative = re.search(r"\s(?:who|whose|which|that)\s", inverted["speaker"])
+        clause = verb and not (relative and relative.start() < verb.start())
+        if found and not clause and not core_words(found.speaker)[-1].endswith("ed"):
+            return _with_apposition(found, inverted["appos"])
+    quoted = QUOTE_TAIL.search(sentence)
+    if quoted:
+        named = any(word[:1].isupper() for word in quoted["speaker"].split()[1:])
+        found = found_speaker(quoted["speaker"], quoted["cue"], lower_ok=named)
+        if found:
+            return found
+    normal = NORMAL_TAIL.search(sentence)
+    if not normal:
+        return None
+    rest = normal["rest"].rstrip(" .!?\"'\u2019\u201d)")
+    object_ok = TOLD_OBJECT.match(rest) if normal["cue"] in {"told", "tells"} else None
+    if rest.strip() and not object_ok and not SAID_ADJUNCT.match(rest):
+        return None
+    return found_speaker(normal["speaker"], normal["cue"])
+
+
+def _speech_at(sentence: str, cue: str, end: int) -> bool:
+    """False for uses of a cue word that do not report: "added 25 points", "a group called X"."""
+    if cue.endswith("ed") and sentence.startswith(" by ", end):
+        return False  # a passive participle: "a practice criticized by Miller"
+    if cue == "charged" and sentence.startswith(" with", end):
+        return False  # "charged with" a task or a crime
+    if re.match(r"\s+(?:nothing|little)\b", sentence[end:]):
+        return False  # "said nothing" reports no words
+    if cue in {"added", "adds"}:
+        return bool(ADDED_SPEECH.match(sentence, end))
+    if cue in NEEDS_QUOTE:
+        quoted = any(mark in sentence[end:] for mark in "\"\u201c'")
+        return quoted or bool(CALLED_OBJECT.match(sentence, end))
+    return True
+
+
+def _inside_quotation(sentence: str, position: int) -> bool:
+    """True when `position` lies within a quotation: the words there are the quoted's own."""
+    before = sentence[:position]
+    curly = before.count("\u201c") - before.count("\u201d")
+    return curly > 0 if curly else before.count('"') % 2 == 1
+
+
+def _subject_text(prefix: str) -> str:
+    """The text before a verb, from the last quotation mark or colon on."""
+    cut = max(prefix.rfind(mark) for mark in ('"', "\u201c", "\u201d", ":"))
+    return prefix[cut + 1 :] if cut >= 0 else prefix
+
+
+def _leading(sentence: str) -> Found | None:
+    """An attribution opening a clause: "X said (that) ...", "X, a Y, told ...".
+
+    Every reporting verb outside a quotation is tried in turn, so a verb later in the
+    sentence ("..., even as advocates called for his dismissal") still finds its subject.
+    """
+    for match in LEADING_CUE.finditer(sentence):
+        if match.start() > LEAD_LIMIT:
+            return None
+        cue = " ".join(match["cue"].split())
+        if _inside_quotation(sentence, match.start()) or not _speech_at(sentence, cue, match.end()):
+            continue
+        prefix = sentence[: match.start()]
+        if PASSIVE.search(prefix):
+            continue  # "Officials who were told about the plan": not the officials' words
+        if COORDINATED.search(prefix):
+            # "Sullivan put off deciding ... but said the group could return": the verb
+            # shares the sentence's subject.
+            found = leading_subject(prefix, cue, whole=True)
+            if found:
+                return found
+            continue
+        found = leading_subject(_subject_text(prefix), cue)
+        if not found and _subject_text(prefix) != prefix:
+            # 'Humphrey, who calls Trump a "sociopath," said': the quotation is inside.
+            found = leading_subject(re.sub(f"[{QUOTES}]", "", prefix), cue)
+        if found:
+            return found
+    return None
+
+
+def _document(sentence: str) -> Found | None:
+    """A document or poll as the source: "The survey found ...", "the report shows ..."."""
+    match = DOCUMENT_CUE.search(sentence)
+    if not match or match.start() > LEAD_LIMIT or _inside_quotation(sentence, match.start()):
+        return None
+    found = leading_subject(_subject_text(sentence[: match.start()]), match["cue"])
+    return found if found and is_document(found.speaker) else None
+
+
+def _participle(sentence: str) -> Found | None:
+    """The subject of a sentence whose speech hangs off it: "X left, saying that ..."."""
+    match = PARTICIPLE.search(sentence)
+    if not match or _inside_quotation(sentence, match.start()):
+        return None
+    return leading_subject(sentence[: match.start()], match["cue"] or "saying", whole=True)
+
+
+def _quoted(sentence: str) -> Found | None:
+    """An attribution between two quotations: '"...," he said, "..."'."""
+    match = QUOTE_MID.search(sentence)
+    if not match:
+        return None
+    if match["cue1"]:
+        return found_speaker(match["speaker1"], match["cue1"])
+    return found_speaker(match["speaker2"], match["cue2"])
+
+
+def _colon(sentence: str) -> Found | None:
+    """A speaker introducing a quotation with a colon: 'Smith: "We will win."'."""
+    match = COLON_SPEAKER.match(sentence)
+    return found_speaker(match["speaker"], "") if match else None
+
+
+def _with_saying(sentence: str) -> Found | None:
+    """An absolute clause: "with 50 percent saying she is prepared"."""
+    match = WITH_SAYING.search(sentence)
+    if not match or _inside_quotation(sentence, match.start()):
+        return None
+    return leading_subject(match["speaker"], match["cue"])
+
+
+def _in_document(sentence: str) -> Found | None:
+    """A poll or report opening the sentence: "In a new survey, 60 percent ..."."""
+    match = IN_DOCUMENT.match(sentence)
+    if not match:
+        return None
+    found = found_speaker(match["speaker"], "in", max_words=12)
+    return found if found and is_poll(found.speaker) else None
+
+
+def leading_frame(sentence: str) -> Found | None:
+    """Only a frame that opens the sentence: "Rhimes declared ...: "...," she said."."""
+    return _leading(DATELINE.sub("", sentence.replace("''", '"')))
+
+
+def _asked_by(sentence: str) -> Found | None:
+    """The asker of a reported question: "Sanders was asked by host John Dickerson whether"."""
+    match = ASKED_BY.search(sentence)
+    if not match or _inside_quotation(sentence, match.start()):
+        return None
+    return found_speaker(match["speaker"], "asked")
+
+
+def explicit(sentence: str) -> Found | None:
+    """The speaker the sentence itself names, outermost frame first."""
+    # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
+    sentence = DATELINE.sub("", sentence.replace("''", '"').replace("``", '"'))
+    back = BACK_REFERENCE.match(sentence)
+    if back:
+        return found_speaker(back["speaker"], back["cue"], back=True)
+    reported = AS_REPORTED.match(sentence)
+    if reported:
+        return found_speaker(reported["speaker"], reported["cue"], max_words=10)
+    if FRAMED_SUBJECT.match(sentence):
+        found = _leading(sentence)
+        if found:
+            return found
+    found = _trailing(sentence)
+    if found:
+        return found
+    according = ACCORDING_TO.search(sentence)
+    if according:
+        return found_speaker(according["speaker"], "according to", max_words=10, lower_ok=True)
+    return (
+        _leading(sentence)
+        or _quoted(sentence)
+        or _participle(sentence)
+        or _document(sentence)
+        or _colon(sentence)
+        or _in_document(sentence)
+        or _with_saying(sentence)
+        or _asked_by(sentence)
+    )

@@ -1,0 +1,207 @@
+"""What a speaker phrase looks like: noun-phrase checks, trimming, number."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A time or channel adjunct trailing a speaker: "Smith on Tuesday", "the ministry in
+# a statement". Trimmed so the speaker is the person or body alone.
+SPEAKER_ADJUNCT = re.compile(
+    r"\s+(?:(?:on|late|early|last|this|earlier)\s+(?:Monday|Tuesday|Wednesday|Thursday|"
+    r"Friday|Saturday|Sunday|day|week|month|year|morning|afternoon|evening|night)\b"
+    r"|in\s+(?:a|an|his|her|their|its)\s+(?:\w+\s+)?(?:statement|interview|post|briefing|"
+    r"letter|speech|e-?mail|video|message|report)\b"
+    r"|on\s+(?:Twitter|X|Facebook|Telegram|television|TV|social media)\b"
+    r"|at\s+(?:a|the)\s+(?:\w+\s+)?(?:briefing|conference|summit|hearing|meeting|event)\b"
+    r"|recently\b|earlier\b|later\b).*$"
+)
+# "WASHINGTON (AP) --", "MACAU (Reuters) \u2013", "WASHINGTON, Dec. 8 (UPI) \u2014".
+DATELINE = re.compile(
+    r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z.]*(?:\s+\d{1,2})?)?\s*(?:\([\w .]+\)\s*)?"
+    r"(?:--|\u2014|\u2013|-)\s+"
+)
+CORE_END = re.compile(
+    r",|\s(?:of|for|at|from|in|who|whose|which|that|familiar|close|with|briefed|involved)\b"
+)
+
+
+def word_set(spaced: str) -> frozenset[str]:
+    """A frozenset from space-separated words (long word lists read better as prose)."""
+    return frozenset(spaced.split())
+
+
+PRONOUNS = frozenset({"he", "she", "it", "they"})
+OBJECT_PRONOUNS = frozenset({"him", "her", "them", "us", "me"})
+# "I've", "He's always", "can't": words of a quotation, never a speaker phrase.
+CONTRACTION = re.compile(
+    r"\w(?:['\u2019](?:ve|ll|d|re|m)|n['\u2019]t)\b|\b\w+['\u2019]s\s+always\b", re.I
+)
+FIRST_PERSON = frozenset({"i", "we", "you", "me", "us", "one", "my", "our", "your"})
+DETERMINERS = word_set(
+    "a an the another one two three four five several some many most other its his her "
+    "their our both all senior top this that these those few numerous"
+)
+# Determiners that never stand alone as a speaker ("The hope is ..."; unlike "Some said").
+BARE_DETERMINERS = word_set("a an the this that these those its his her their our")
+GROUP_NOUNS = word_set(
+    "people officials sources analysts experts critics residents witnesses police "
+    "authorities diplomats lawmakers investigators observers economists prosecutors "
+    "officers activists scientists researchers doctors executives employees workers "
+    "organizers organisers opponents supporters protesters leaders allies"
+)
+# Words that never occur in a short speaker noun phrase: they mean the regex has
+# swallowed a clause ("He was", "What he", "As the president").
+CLAUSE_WORDS = word_set(
+    "as if when because while although though that what which who whom whose is was were "
+    "are be been being not than so would will could should can may might must do does "
+    "did he she it they we i you me him them us there here where why how to also then "
+    "after before since until unless once however but"
+)
+# A speaker never opens with a preposition: "Despite parliamentary reports urging ...".
+PREPOSITIONS = word_set(
+    "having being asked despite amid among against under over like unlike into via in on at "
+    "by for from with without of during after before about across toward towards"
+)
+# Heads of "according to X" that are not speakers: "according to the plan".
+NON_SPEAKERS = word_set(
+    "plan plans schedule law laws rule rules agreement treaty constitution tradition "
+    "custom legend script protocol design instructions order orders program programme "
+    "terms contract regulations guidelines timetable"
+)
+# Heads of a document or poll that can be a source: "the survey found".
+DOCUMENT_NOUNS = word_set(
+    "poll polls survey surveys report reports study studies analysis data figures numbers "
+    "results research investigation audit review memo letter statement census estimates "
+    "projections documents records filing filings index model forecast ad ads complaint "
+    "lawsuit indictment ruling platform email emails"
+)
+# Heads of a poll or study that can open a sentence as its source: "In a Pew survey, ...".
+POLL_NOUNS = word_set("poll polls survey surveys study studies report analysis census research")
+PLURAL_NAMES = word_set(
+    "people police staff children men women media some many several both others most few all"
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A speaker found in one sentence, before anaphora and pronouns are resolved."""
+
+    speaker: str
+    cue: str
+    points_back: bool = False  # "This was reported by X" also governs the sentence before
+
+
+def clause_words(words: list[str]) -> bool:
+    """True when a word among `words` is a clause word ("Will" in "Will Doyle" is a name)."""
+    for index, word in enumerate(words):
+        lowered = word.lower().strip(".,\u2019'")
+        if lowered not in CLAUSE_WORDS:
+            continue
+        before = words[index - 1].lower() if index else ""
+        if lowered in OBJECT_PRONOUNS and (before in PREPOSITIONS or before == "to"):
+            continue  # "a source close to him"
+        following = words[index + 1] if index + 1 < len(words) else ""
+        in_name = word[:1].isupper() and word != "I" and following[:1].isupper()
+        if not in_name:
+            return True
+    return False
+
+
+def _core_text(speaker: str) -> str:
+    match = CORE_END.search(speaker)
+    return speaker[: match.start()] if match else speaker
+
+
+def core_words(speaker: str) -> list[str]:
+    """The noun phrase before any relative clause or apposition, lower-cased."""
+    match = CORE_END.search(speaker)
+    core = speaker[: match.start()] if match else speaker
+    return [word.strip(".\u2019'") for word in core.lower().split()]
+
+
+def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bool:
+    """True when the text looks like a speaker noun phrase, not a clause.
+
+    `max_words` bounds the noun phrase before any relative clause; a relative clause
+    ("a diplomat who spoke with ...") is accepted only when max_words > 8, i.e. in the
+    frames that end at a comma ("according to X,", "said X,") and cannot run on.
+    """
+    words = speaker.split()
+    if not 1 <= len(words) <= max_words + 8 or not words[0][0].isalpha():
+        return False
+    if CONTRACTION.search(speaker) or words[-1].lower() in {"and", "or", "but"}:
+        return False
+    if len(words) > 1 and words[0].lower().endswith("ing") and words[1][:1].islower():
+        return False  # "Rattling off promises", "highlighting top news": a participle
+    if max_words <= 8 and clause_words(words[1:]):
+        return False
+    core = core_words(speaker)
+    if not core or len(core) > max_words:
+        return False
+    if core[0] in PRONOUNS:
+        return len(words) == 1
+    if (core[0] in FIRST_PERSON and (core[0] != "one" or len(core) == 1)) or (
+        core[0] in PREPOSITIONS
+    ):
+        return False
+    if all(word in BARE_DETERMINERS for word in core):
+        return False
+    opener_ok = (
+        lower_ok or words[0][0].isupper() or core[0] in DETERMINERS or core[0] in GROUP_NOUNS
+    )
+    # "His repeated claims ...", "The firm's reports show ...": the cue was a noun.
+    last = words[-1]
+    noun_ending = not (
+        last.endswith(("'s", "\u2019s"))
+        or (last.endswith("ed") and last.islower())
+        or (len(words) > 1 and last.lower() in DETERMINERS)
+    )
+    return (
+        opener_ok
+        and noun_ending
+        and not clause_words(_core_text(speaker).split())
+        and core[-1] not in NON_SPEAKERS
+    )
+
+
+def clean_speaker(speaker: str) -> str:
+    """Trim datelines, adjuncts, quotes and spaces around a speaker phrase."""
+    speaker = SPEAKER_ADJUNCT.sub("", DATELINE.sub("", speaker.strip()))
+    return " ".join(speaker.strip(" \"'\u201c\u201d\u2018\u2019").split())
+
+
+def found_speaker(
+    speaker: str, cue: str, max_words: int = 8, *, back: bool = False, lower_ok: bool = False
+) -> Found | None:
+    """A `Found` when the cleaned speaker passes `plausible`, else None."""
+    raw_words = speaker.split()
+    if max_words <= 8 and clause_words(raw_words[1:]):
+        return None
+    speaker = clean_speaker(speaker)
+    if not speaker or not plausible(speaker, max_words, lower_ok=lower_ok):
+        return None
+    return Found(speaker, cue.lower(), back)
+
+
+def is_plural(speaker: str) -> bool:
+    """Rough number of a speaker phrase, for matching "they" against "he"/"she"/"it"."""
+    core = core_words(speaker)
+    if "and" in core:
+        return True
+    head = core[-1] if core else ""
+    original_head = speaker.split()[len(core) - 1] if core else ""
+    if head in PLURAL_NAMES:
+        return True
+    is_name = original_head[:1].isupper() and len(core) > 1 and core[0] not in DETERMINERS
+    return head.endswith("s") and not head.endswith(("ss", "us", "is")) and not is_name
+
+
+def is_document(speaker: str) -> bool:
+    """True when the phrase names a document or poll ("the Pew survey released Monday")."""
+    return any(word in DOCUMENT_NOUNS for word in core_words(speaker))
+
+
+def is_poll(speaker: str) -> bool:
+    """True when the phrase names a poll, survey or study ("a Pew survey released Monday")."""
+    return any(word in POLL_NOUNS for word in core_words(speaker))

@@ -1,0 +1,154 @@
+"""The subject before a reporting verb: "Smith", "Smith, a lawyer,", "aides", "21 percent"."""
+
+from __future__ import annotations
+
+import re
+
+from bot.attribution.speakers import (
+    DETERMINERS,
+    PRONOUNS,
+    Found,
+    clause_words,
+    clean_speaker,
+    found_speaker,
+    word_set,
+)
+
+# A share of those polled as the subject: "21 percent said", "three-quarters of voters said".
+QUANTITY = re.compile(
+    r"^(?:(?:about|nearly|almost|only|just|roughly|around|some|more than|fewer than|less than|"
+    r"at least|"
+    r"as many as|over|under)\s+)?(?:\d[\d,.]*\s*(?:%|percent)?|(?:one|two|three|four|five|six|"
+    r"seven|eight|nine|ten)\s+(?:in|out of)\s+(?:\d+|four|five|ten)|half|a third|two-thirds|"
+    r"three-quarters|a quarter|a majority|most)(?:\s|$)",
+    re.IGNORECASE,
+)
+# Openers of a sentence that are adverbials, not the subject: "Meanwhile, Smith said".
+INTRO_WORDS = word_set(
+    "however meanwhile still yet instead indeed now later earlier separately also overall "
+    "again ultimately finally moreover today yesterday but and so then thus therefore "
+    "nevertheless nonetheless afterward afterwards previously recently initially privately "
+    "publicly last this on in at by for after before since when while as if though although "
+    "speaking asked pressed"
+)
+
+
+def _is_intro(segment: str) -> bool:
+    """True for an opening adverbial segment: "Meanwhile", "On Tuesday", "Speaking in Ohio"."""
+    words = segment.split()
+    if not words:
+        return True
+    first = words[0].lower()
+    return first in INTRO_WORDS or _participle_opener(words) or not first[0].isalpha()
+
+
+def _participle_opener(words: list[str]) -> bool:
+    """ "Speaking in Ohio", "Alarmed by the unrest": not "Playing Field Promotions"."""
+    first = words[0].lower()
+    if not first.endswith(("ing", "ly", "ed")):
+        return False
+    return len(words) == 1 or not words[1][:1].isupper()
+
+
+# A capitalised name run as a sentence's subject, before its verb: "Ohio Gov. John Kasich".
+NAME_SUBJECT = re.compile(
+    r"^(?:[\u2014\u2013-]+\s*)?(?P<subject>(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?"
+    r"|(?:The|A|An|Other|Some|Many|Both|Several|His|Her|Their|Its)\s+(?:[\w'\u2019-]+\s+){0,4}?)"
+    r"(?:on\s+[A-Z][a-z]+day\s+)?"
+    r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|[a-z]+ly)\s+){0,2}"
+    r"(?:(?:has|have|had|is|are|was|were)\s+(?:been\s+|also\s+|already\s+)?[a-z]+"
+    r"|[a-z]+ed|says|tells|went|took|made|gave|sent|spoke|wrote|told|said|met|left|came|ran|did|"
+    r"held|drew|struck|hit|put|set|kept|stood|fought|led|won|lost|broke|threw|brought|began|"
+    r"became|saw|got|fired|shot|sought|spent|cut|let)\b"
+)
+
+
+# Words after which a new clause (and its subject) begins: "even as critics said".
+CLAUSE_OPENERS = word_set(
+    "as while when after because although though since if and but before until once where "
+    "whereas even so which why than what"
+)
+RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
+DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)\s+")
+CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+")
+
+
+def _bare_subject(segment: str, cue: str) -> Found | None:
+    """The subject just before a verb, without an opening conjunction ("But aides").
+
+    A short lower-case plural is a subject here ("aides said", "critics called"), since
+    the verb follows it directly.
+    """
+    segment = CONJUNCTION.sub("", segment.strip())
+    found = _short_subject(segment, cue)
+    if found:
+        return found
+    # "even as advocates in the community called": the subject opens a subordinate clause.
+    words = segment.split()
+    for index in range(len(words) - 2, -1, -1):
+        if words[index].lower() in CLAUSE_OPENERS:
+            found = _short_subject(" ".join(words[index + 1 :]), cue)
+            # "which he said had harmed": a pronoun inside a subordinate clause is too loose.
+            return found if found and found.speaker.lower() not in PRONOUNS else None
+    return None
+
+
+def _short_subject(segment: str, cue: str) -> Found | None:
+    words = segment.split()
+    if QUANTITY.match(segment) and 1 <= len(words) <= 10 and not clause_words(words):
+        return Found(clean_speaker(segment), cue)
+    plural = 1 <= len(words) <= 3 and words[-1].endswith("s") and words[-1].isalpha()
+    found = found_speaker(segment, cue, lower_ok=plural)
+    if not found and RELATIVE.search(segment) and len(words) <= 14:
+        # "A woman who has accused X of rape said": a relative clause inside the subject.
+        found = found_speaker(segment, cue, max_words=10)
+    return found
+
+
+def _names_after_role(role: Found, apposition: str) -> bool:
+    """True for "The manager" + "David Feder": a common-noun role, then a proper name."""
+    words = apposition.split()
+    opener = role.speaker.split()[0].lower()
+    return opener in DETERMINERS and 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+
+def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | None:
+    """The subject of a cue verb from the text before it: "Smith", "Smith, a lawyer,".
+
+    When an apposition closes just before the verb ("Mike Shields, president of X, said"),
+    the subject is the first segment that is not an opening adverbial. `whole` reads the
+    subject as the capitalised name that opens `prefix` ("Kaine decried that math").
+    """
+    segments = [part.strip() for part in DASH.sub(",", prefix).split(",")]
+    if whole:
+        while len(segments) > 1 and _is_intro(segments[0]):
+            segments.pop(0)
+        segments[0] = CONJUNCTION.sub("", segments[0])
+        match = NAME_SUBJECT.match(", ".join(segments) + " ")
+        if not match and len(segments) >= 3:
+            # "Gary Emineth, a former chairman, became a delegate and said ...".
+            match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(segments[2:]) + " ")
+        return found_speaker(match["subject"], cue) if match else None
+    if not prefix.rstrip().endswith(",") or len(segments) < 3:
+        return _bare_subject(segments[-1], cue)
+    candidates = segments[:-1]
+    for number, segment in enumerate(candidates):
+        if _is_intro(segment) and number < len(candidates) - 1:
+            opener, _, rest = segment.partition(" ")
+            # "As Andrew Tabler, an expert, noted": the clause opener hides the subject.
+            if not (opener.lower() in CLAUSE_OPENERS and rest[:1].isupper()):
+                continue
+            segment = rest
+        found = _bare_subject(segment, cue)
+        if not found:
+            return None
+        apposition = candidates[number + 1] if number + 1 < len(candidates) else ""
+        first = apposition.split()[0].lower() if apposition else ""
+        last_before_verb = number + 2 == len(candidates)
+        # "X, a spokesman, said" and "The manager, David Feder, said" keep both halves.
+        if last_before_verb and (
+            first in {"a", "an", "the"} or _names_after_role(found, apposition)
+        ):
+            return Found(f"{found.speaker}, {apposition}", found.cue)
+        return found
+    return None

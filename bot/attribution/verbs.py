@@ -1,0 +1,76 @@
+"""The words of reporting: speech verbs, inverted verbs, auxiliaries and trailing participles.
+
+Verbs are lower case only, so that "the United States" never reads as "... States".
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _alternatives(spaced: str) -> str:
+    """A regex alternation from space-separated forms, longest first so "says" beats "say"."""
+    return "|".join(sorted(spaced.split(), key=len, reverse=True))
+
+
+# Verbs (and phrasal verbs, with "_" for a space) that introduce speech or writing.
+SPEECH_VERBS = _alternatives(
+    "said says say told tells tell added adds noted notes stressed stresses emphasized "
+    "emphasizes emphasised emphasises warned warns claimed claims argued argues explained "
+    "explains wrote writes announced announces confirmed confirms denied denies stated "
+    "insisted insists acknowledged acknowledges admitted admits asserted asserts replied "
+    "replies asked asks tweeted tweets reported reports predicted predicts recalled recalls "
+    "cautioned cautions conceded concedes contended contends maintained maintains assured "
+    "assures declared declares promised promises vowed vows testified testifies suggested "
+    "suggests responded responds repeated repeats remarked concluded concludes exclaimed "
+    "complained complains boasted boasts joked jokes pledged pledges mused observed "
+    "acknowledged countered agreed agrees disputed disputes objected urged urges "
+    "demanded described describes accused accuses charged blasted slammed "
+    "criticized criticised praised praises questioned reiterated reiterates "
+    "estimated alleged alleges disclosed revealed projected "
+    "pointed_out points_out went_on_to_say made_clear called_for calls_for called_on "
+    "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
+    "admit contend maintain deny agree complain assert predict accuse insist recounted "
+    "recounts quoted called_upon point_out"
+).replace("_", r"\s+")
+# Verbs of belief, intention and stance ("X wants", "X believes", "X opposes"):
+# attributions, not speech.
+# Not "expects": "Trump may expect Europe to pay" is the article's own narration.
+BELIEF_VERBS = _alternatives(
+    "believes believe believed thinks think wants want wanted hopes hope hoped "
+    "fears feared worries worried doubts doubted feels felt plans planned intends intended "
+    "seeks sought refuses refused endorsed endorses supports opposes opposed proposed "
+    "proposes defended defends backs backed cited cites expressed indicated"
+)
+# Verbs whose subject is a document or a poll: "the survey found", "the report shows".
+DOCUMENT_VERBS = _alternatives("found finds shows show showed shown indicates indicated")
+CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}"
+# "said a European official": only these verbs are inverted in news prose. Not "told":
+# in "..., told a voter" the noun after it is the listener.
+INVERTED_CUES = _alternatives(
+    "said says added adds noted notes wrote writes explained warned asked replied "
+    "recalled declared responded continued concluded insisted argued countered suggested "
+    "exclaimed observed"
+)
+# Words allowed between a subject and its verb: "have said", "has also warned".
+AUX = _alternatives(
+    "has have had also long repeatedly previously earlier later reportedly recently publicly "
+    "privately often once already again then further separately still quickly flatly "
+    "immediately initially last_week politely bluntly simply frequently explicitly since "
+    "nevertheless now first openly angrily sharply both all "
+    "\u2019ve 've has_not have_not had_not never did would will could may might"
+).replace("_", r"\s+")
+# A participle or clause hung off the attribution: "said X, emphasizing that ...".
+TAIL = _alternatives(
+    "adding noting emphasizing emphasising stressing warning citing saying explaining "
+    "insisting arguing referring speaking who whose according although though but while as "
+    "in on at after before during when because and"
+)
+# A participle that reports what the sentence's subject said: "X left, saying that ...".
+SPEAKING_PARTICIPLES = _alternatives(
+    "saying telling adding noting arguing writing warning asking insisting explaining "
+    "declaring vowing promising claiming calling urging accusing describing suggesting "
+    "tweeting stressing"
+)
+# "added" is speech only before a reported clause: not "Gallinari added 25 points".
+ADDED_SPEECH = re.compile(r"""\s*(?:that\b|[:,"'\u201c\u2018]|[.!?]?["'\u201d\u2019]*\s*$)""")
