@@ -234,24 +234,30 @@ class Library:
 
     def passage_tokens(self, article_id: str) -> Sequence[Sequence[str]]:
         """The article's sentences as the index tokenised them."""
-        return self.index.tokens(article_id)
+        with self._lock:
+            return self.index.tokens(article_id)
 
     def has_article(self, article_id: str) -> bool:
-        return article_id in self._articles
+        with self._lock:
+            return article_id in self._articles
 
     def article_count(self) -> int:
-        return len(self._articles)
+        with self._lock:
+            return len(self._articles)
 
     def newest_first(self, start: int, stop: int) -> list[Article]:
         """Articles `start` to `stop` (exclusive) counting from the newest."""
-        oldest_first = self._sorted_articles()
-        count = len(oldest_first)
-        return oldest_first[max(count - stop, 0) : max(count - start, 0)][::-1]
+        with self._lock:
+            oldest_first = self._sorted_articles()
+            count = len(oldest_first)
+            return oldest_first[max(count - stop, 0) : max(count - start, 0)][::-1]
 
     def articles_matching(self, tokens: list[str], limit: int) -> list[str]:
         """Ids of the articles holding the best index hits for the tokens, best first."""
         found: dict[str, None] = {}
-        for hit in self.index.search(tokens, limit=max(limit, 1) * 3):
+        with self._lock:
+            hits = self.index.search(tokens, limit=max(limit, 1) * 3)
+        for hit in hits:
             found.setdefault(hit.key)
         return list(found)[:limit]
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.library import Library
 from bot.models import Article, ArticleNotFoundError
+from bot.summary import summarise as summarise_passages
 
 SUMMARY_SENTENCES = 2
 MAX_SUMMARY_CHARS = 600
@@ -21,12 +22,12 @@ class Announcement:
 
 
 def summarise(library: Library, article: Article) -> str:
-    """The article in two sentences: for now its lead (the first two sentences).
-
-    The one place to plug in an article summariser when there is one.
-    """
-    sentences = [passage.text for passage in library.passages_of(article.id)]
-    summary = " ".join(sentences[:SUMMARY_SENTENCES])
+    """The article in two sentences, chosen by the article summariser, in article order."""
+    passages = library.passages_of(article.id)
+    picked = summarise_passages(
+        passages, SUMMARY_SENTENCES, tokens=library.passage_tokens(article.id)
+    )
+    summary = " ".join(passage.text for passage in picked)
     if len(summary) > MAX_SUMMARY_CHARS:
         summary = summary[: MAX_SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return summary
