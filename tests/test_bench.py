@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -125,3 +126,32 @@ def test_written_corpus_opens_as_a_library_with_the_generated_sentences(tmp_path
     assert library.get(article.id) == article
     assert list(library.passages_of(article.id)) == passages
     assert library.passage(article.id, 2) == passages[2]
+
+
+def test_bench_peer_tantivy_times_both_engines_on_the_same_questions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = run_bench(
+        capsys, "--sizes", "600", "--queries", "12", "--skip-library", "--peer", "tantivy", "--json"
+    )
+    row = json.loads(out)
+    assert row["tantivy_p50_ms"] > 0 and row["search_paired_p50_ms"] > 0
+    assert row["tantivy_ratio_p50"] == pytest.approx(
+        row["tantivy_p50_ms"] / row["search_paired_p50_ms"]
+    )
+    assert row["tantivy_segments"] >= 1
+    # The same tokens in both engines: their top hits mostly agree (BM25 variants differ).
+    assert row["tantivy_top10_overlap"] > 0.5 and row["tantivy_same_top1"] > 0.5
+
+
+def test_bench_peer_tantivy_without_it_says_how_to_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "tantivy", None)  # as if not installed: import fails
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    args = parser.parse_args(["--sizes", "200", "--peer", "tantivy"])
+    assert args.func(args, None) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "pip install 'quotebot[bench]'" in captured.err
