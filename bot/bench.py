@@ -259,15 +259,20 @@ def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace
     row["search_live_p50_ms"], _ = percentiles_ms(
         [timed(lambda q=q: index.search(q)) for q in queries]
     )
+    row["live_segments"] = index.segment_count
+    row.update(compact(index))
     with tempfile.TemporaryDirectory(prefix="bench-index-") as directory:
         row["save_s"] = timed(lambda: index.save(Path(directory), "bench"))
-        del index
-        gc.collect()
         started = time.perf_counter()
         loaded = BM25Index.load(Path(directory), "bench", k1=args.k1, b=args.b, epsilon=0.25)
         row["load_s"] = time.perf_counter() - started
     if loaded is None:
         raise RuntimeError("the saved index did not load")
+    compacted, fresh = paired_search_ms(index, loaded, queries)
+    row["search_compacted_p50_ms"], row["search_fresh_paired_p50_ms"] = compacted, fresh
+    row["compacted_vs_fresh"] = compacted / fresh
+    del index
+    gc.collect()
     index = loaded
     index.search(queries[0])
     ours = [timed(lambda q=q: index.search(q, 10)) for q in queries]
@@ -291,6 +296,39 @@ def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace
         return row
     compare_with_rank_bm25(generator, index, queries, row)
     return row
+
+
+def compact(index: BM25Index) -> dict[str, float]:
+    """Compact the live-fed index step by step, as the bot's background thread does."""
+    job = index.compaction()
+    if job is None:
+        return {"compact_s": 0.0, "compact_max_step_ms": 0.0}
+    steps = []
+    while True:
+        started = time.perf_counter()
+        finished = job.step()
+        steps.append(time.perf_counter() - started)
+        if finished:
+            break
+    steps.append(timed(job.commit))
+    return {"compact_s": sum(steps), "compact_max_step_ms": max(steps) * 1000}
+
+
+def paired_search_ms(
+    first: BM25Index, second: BM25Index, queries: list[list[str]]
+) -> tuple[float, float]:
+    """Search p50 of two indexes over the same questions, alternating which goes first."""
+    times: tuple[list[float], list[float]] = ([], [])
+    first.search(queries[0])
+    second.search(queries[0])
+    for turn, query in enumerate(queries):
+        order = (0, 1) if turn % 2 == 0 else (1, 0)
+        for which in order:
+            engine = (first, second)[which]
+            started = time.perf_counter()
+            engine.search(query, 10)
+            times[which].append(time.perf_counter() - started)
+    return percentiles_ms(times[0])[0], percentiles_ms(times[1])[0]
 
 
 def write_corpus(generator: CorpusGenerator, size: int, directory: Path) -> int:
@@ -478,6 +516,7 @@ COLUMNS = (  # name, width, format
     ("remove_p50_ms", 13, ".1f"),
     ("rss_mb", 7, ".0f"),
     ("search_live_p50_ms", 18, ".3f"),
+    ("compacted_vs_fresh", 18, ".2f"),
     ("search_p50_ms", 13, ".3f"),
     ("search_p95_ms", 13, ".3f"),
     ("tantivy_p50_ms", 14, ".3f"),

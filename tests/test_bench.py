@@ -35,6 +35,8 @@ def test_bench_json_reports_every_figure_and_matches_rank_bm25(
     for name in ("build_s", "save_s", "load_s", "add_p50_ms", "remove_p50_ms", "search_p50_ms"):
         assert small[name] > 0 and large[name] > 0, name
     assert small["rss_mb"] > 0
+    assert large["live_segments"] > 1  # built by live adds
+    assert large["compact_s"] > 0 and large["compacted_vs_fresh"] > 0
     assert small["top10_max_abs_diff"] <= 1e-9
     assert small["rank_bm25_p50_ms"] > 0 and small["speedup_p50"] > 0
     assert large["rank_bm25"] == "skipped above 400 passages"

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.index.cache import load_into, read_cache, save_index
+from bot.index.compaction import Compaction
 from bot.index.forward import ForwardStore, TermCounts, count_terms, passage_tokens
 from bot.index.segments import Postings, Segment, grown, merge, runs, segment_from_pairs
 
@@ -221,6 +222,32 @@ class BM25Index:
             self._min_dl[segment.terms], np.minimum.reduceat(lengths[doc_col], starts)
         )
         return segment
+
+    @property
+    def segment_count(self) -> int:
+        """How many postings segments live adds have left (1 after load or compaction)."""
+        return len(self._segments)
+
+    def compaction(self) -> Compaction | None:
+        """A merge of the current segments into one, to run in steps; None if there is one."""
+        return Compaction(self) if len(self._segments) > 1 else None
+
+    def compact(self) -> bool:
+        """Merge every segment into one now (all steps at once); False if nothing to do."""
+        job = self.compaction()
+        if job is None:
+            return False
+        job.run()
+        return job.commit()
+
+    def _replace_segments(self, old: tuple[Segment, ...], merged: Segment | None) -> bool:
+        """Put `merged` in place of `old` if they are still the first segments."""
+        current = self._segments
+        if len(current) < len(old) or any(a is not b for a, b in zip(current, old, strict=False)):
+            return False
+        # A new list, not an in-place change: a reader iterating the old one stays consistent.
+        self._segments = [*([merged] if merged is not None else []), *current[len(old) :]]
+        return True
 
     def _add_segment(self, segment: Segment) -> None:
         segments = self._segments
