@@ -150,6 +150,28 @@ def test_search_is_exact_on_a_zipf_corpus_with_churn(
     assert_matches_rank_bm25(index, corpus, ["w0", "w1", "w7", "w123", "w0"])
 
 
+@pytest.mark.parametrize("cache_postings", [1 << 22, 40], ids=["cached", "cache-full"])
+def test_cached_impacts_never_outlive_an_add_or_remove(
+    monkeypatch: pytest.MonkeyPatch, cache_postings: int
+) -> None:
+    monkeypatch.setattr(bot.index.bm25, "IMPACT_CACHE_POSTINGS", cache_postings)
+    monkeypatch.setattr(bot.index.bm25, "PRUNE_ABOVE_POSTINGS", 50)
+    corpus = zipf_corpus(21, 60)
+    index = build(corpus)
+    query = ["w0", "w1", "w5", "w40"]
+    for change in range(6):
+        for _ in range(2):  # the second search reads what the first one cached
+            assert index.search(query, 10) == expected_hits(index, corpus, query, 10)
+        assert_matches_rank_bm25(index, corpus, query)
+        if change % 2:  # every add or remove moves avgdl and the idfs
+            key = sorted(corpus)[change]
+            index.remove(key)
+            del corpus[key]
+        else:
+            corpus[f"new{change}"] = [["w0", "w1", "w0"], ["w5"] * 9]
+            index.add(f"new{change}", corpus[f"new{change}"])
+
+
 @pytest.mark.parametrize(
     ("corpus", "query"),
     [

@@ -36,7 +36,9 @@ MERGE_RATIO = 2.0
 # search and filtered, instead of looking up each of its passages in every term's postings.
 WITHIN_SHARE = 1 / 16
 # Above this many postings in all, a query is scored with upper-bound pruning (MaxScore).
-PRUNE_ABOVE_POSTINGS = 16_384
+PRUNE_ABOVE_POSTINGS = 8_192
+# At most this many postings' impacts are cached (8 bytes each), until the next add or remove.
+IMPACT_CACHE_POSTINGS = 1 << 22
 # Slack on upper bounds so that float rounding can never make pruning drop a true top hit.
 BOUND_SLACK = 1e-9
 
@@ -98,6 +100,10 @@ class BM25Index:
         self._version = 0
         self._average_idf_cache: tuple[int, float] = (-1, 0.0)
         self._norm_cache: tuple[int, np.ndarray] = (-1, np.zeros(0))
+        # term id -> its postings' tf parts (see `_impacts`), valid for one version and one
+        # set of segments; and how many entries the cache holds.
+        self._impact_cache: tuple[int, dict[int, np.ndarray]] = (-1, {})
+        self._impact_entries = 0
         self._local = threading.local()  # per-thread scratch buffers for scoring
 
     # -- contents ---------------------------------------------------------------------------
@@ -245,6 +251,8 @@ class BM25Index:
         current = self._segments
         if len(current) < len(old) or any(a is not b for a, b in zip(current, old, strict=False)):
             return False
+        # Cached impacts follow the old postings, which held removed passages' entries too.
+        self._impact_cache = (-1, {})
         # A new list, not an in-place change: a reader iterating the old one stays consistent.
         self._segments = [*([merged] if merged is not None else []), *current[len(old) :]]
         return True
@@ -349,6 +357,26 @@ class BM25Index:
     ) -> np.ndarray:
         return weight * (tf * (self.k1 + 1) / (tf + norm))
 
+    def _impacts(self, term: int, postings: Postings) -> np.ndarray:
+        """tf * (k1 + 1) / (tf + norm) for each of a term's postings, cached per version.
+
+        `weight * impacts` has the same bits as `_contribution`, which computes this inner
+        part first. Between adds, common terms recur in question after question: reading
+        their cached impacts spares a gather of per-passage norms all over memory.
+        """
+        version, cache = self._impact_cache
+        if version != self._version:
+            cache = {}
+            self._impact_cache, self._impact_entries = (self._version, cache), 0
+        docs, tfs = postings
+        found = cache.get(term)
+        if found is None or len(found) != len(docs):
+            found = tfs * (self.k1 + 1) / (tfs + self._norms()[docs])
+            if self._impact_entries + len(found) <= IMPACT_CACHE_POSTINGS:
+                cache[term] = found
+                self._impact_entries += len(found)
+        return found
+
     def _score_sparse(
         self, cands: np.ndarray, postings: list[Postings], weights: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -385,33 +413,51 @@ class BM25Index:
         return docs[scratch.mark[docs] == place]
 
     def _score_all(
-        self, postings: list[Postings], weights: np.ndarray, allowed: np.ndarray | None
+        self,
+        terms: list[int],
+        postings: list[Postings],
+        weights: np.ndarray,
+        allowed: np.ndarray | None,
     ) -> Scored:
         """Exact scores of every live (allowed) passage that holds a query term."""
         if len(postings) == 1:
             # One term: each passage is in its postings once, so its score is the contribution.
-            docs, tfs = postings[0]
+            docs = postings[0][0]
             keep = self._alive[docs] if allowed is None else self._alive[docs] & allowed[docs]
-            docs = docs[keep]
-            scores = self._contribution(weights[0], tfs[keep], self._norms()[docs])
-            return docs, scores, np.ones(len(docs), dtype=np.int32)
+            scores = weights[0] * self._impacts(terms[0], postings[0])[keep]
+            return docs[keep], scores, np.ones(len(scores), dtype=np.int32)
         docs = np.concatenate([docs for docs, _ in postings])
-        tfs = np.concatenate([tfs for _, tfs in postings])
-        weight = np.repeat(weights, [len(docs) for docs, _ in postings])
-        contribution = self._contribution(weight, tfs, self._norms()[docs])
-        scratch = self._scratch()
-        cands = self._distinct(scratch, docs)
-        try:
-            # `np.add.at` adds element by element, so each passage sums in query-term order.
-            np.add.at(scratch.scores, docs, contribution)
-            np.add.at(scratch.counts, docs, np.ones(len(docs), dtype=np.int32))
-            live = cands[self._alive[cands]]
-            if allowed is not None:
-                live = live[allowed[live]]
-            return live, scratch.scores[live], scratch.counts[live]
-        finally:
-            scratch.scores[cands] = 0.0
-            scratch.counts[cands] = 0
+        contribution = np.concatenate(
+            [
+                weight * self._impacts(term, term_postings)
+                for term, term_postings, weight in zip(
+                    terms, postings, weights.tolist(), strict=True
+                )
+            ]
+        )
+        # Group the postings by passage; a stable sort keeps each passage's contributions in
+        # query-term order, and they are summed in that order, from the first: the same bits
+        # as adding them one by one to 0.0 (which `_score_sparse` and `term_counts` do).
+        order = np.argsort(docs, kind="stable")
+        docs, contribution = docs[order], contribution[order]
+        first = np.empty(len(docs), dtype=bool)
+        first[0] = True
+        np.not_equal(docs[1:], docs[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        cands = docs[starts]
+        matched = np.diff(starts, append=len(docs)).astype(np.int32)
+        scores = contribution[starts]
+        for extra in range(1, int(matched.max())):
+            more = np.flatnonzero(matched > extra)
+            scores[more] += contribution[starts[more] + extra]
+        keep = None
+        if self._live < self._slots:  # some passages were removed
+            keep = self._alive[cands]
+        if allowed is not None:
+            keep = allowed[cands] if keep is None else keep & allowed[cands]
+        if keep is not None:
+            return cands[keep], scores[keep], matched[keep]
+        return cands, scores, matched
 
     def scores(self, query: Sequence[str]) -> dict[tuple[str, int], float]:
         """Every live passage's exact BM25Okapi score (O(corpus); for tests and evaluation)."""
@@ -419,7 +465,7 @@ class BM25Index:
         values = np.zeros(len(live))
         terms, weights = self._plan(query)
         if terms:
-            cands, found, _ = self._score_all(self._postings_of(terms), weights, None)
+            cands, found, _ = self._score_all(terms, self._postings_of(terms), weights, None)
             values[np.searchsorted(live, cands)] = found
         keys, positions = self._article_of[live], self._position[live]
         return {
@@ -438,7 +484,7 @@ class BM25Index:
             return []
         postings = self._postings_of(terms)
         if keys is not None:
-            scored = self._within(keys, postings, weights)
+            scored = self._within(keys, terms, postings, weights)
         elif (
             len(terms) == 1
             or np.any(weights <= 0)
@@ -446,13 +492,17 @@ class BM25Index:
         ):
             # One term or few postings are cheapest to score outright; weights <= 0 (tiny
             # corpora) would break the upper-bound pruning anyway.
-            scored = self._score_all(postings, weights, None)
+            scored = self._score_all(terms, postings, weights, None)
         else:
             scored = self._max_score(terms, postings, weights, limit)
         return self._top(*scored, limit)
 
     def _within(
-        self, keys: Collection[str], postings: list[Postings], weights: np.ndarray
+        self,
+        keys: Collection[str],
+        terms: list[int],
+        postings: list[Postings],
+        weights: np.ndarray,
     ) -> Scored:
         """Scores restricted to the passages of the given articles."""
         slots = sorted(
@@ -464,7 +514,7 @@ class BM25Index:
             allowed = np.zeros(self._slots, dtype=bool)
             for first, size in spans:
                 allowed[first : first + size] = True
-            return self._score_all(postings, weights, allowed)
+            return self._score_all(terms, postings, weights, allowed)
         cands = np.concatenate([np.arange(f, f + n) for f, n in spans] or [np.zeros(0, np.int64)])
         cands = cands[self._dl[cands] > 0]
         scores, matched = self._score_sparse(cands, postings, weights)
@@ -493,7 +543,7 @@ class BM25Index:
         bounds = self._bounds(terms, weights)
         order = np.argsort(-bounds, kind="stable").tolist()
         rest = [*np.cumsum(bounds[order][::-1])[::-1].tolist()[1:], 0.0]
-        scratch, norms = self._scratch(), self._norms()
+        scratch = self._scratch()
         touched: list[np.ndarray] = []  # passages first touched by each term read so far
         live: list[np.ndarray] = []  # the live ones among them
         seen = 0
@@ -502,7 +552,9 @@ class BM25Index:
                 docs, tfs = postings[term]
                 # Weights are > 0 here, so a passage no term has touched yet still scores 0.
                 fresh = docs[scratch.scores[docs] == 0.0]
-                np.add.at(scratch.scores, docs, self._contribution(weights[term], tfs, norms[docs]))
+                np.add.at(
+                    scratch.scores, docs, weights[term] * self._impacts(terms[term], (docs, tfs))
+                )
                 touched.append(fresh)
                 live.append(fresh[self._alive[fresh]])
                 seen += len(live[-1])
