@@ -551,12 +551,14 @@ class BM25Index:
             for step, term in enumerate(order):
                 docs, tfs = postings[term]
                 # Weights are > 0 here, so a passage no term has touched yet still scores 0.
-                fresh = docs[scratch.scores[docs] == 0.0]
-                np.add.at(
-                    scratch.scores, docs, weights[term] * self._impacts(terms[term], (docs, tfs))
-                )
+                partial = scratch.scores[docs]
+                fresh = docs[partial == 0.0]
+                # A term names each passage once, so this adds its contribution once: the same
+                # bits as `np.add.at`, without its per-element overhead.
+                partial += weights[term] * self._impacts(terms[term], (docs, tfs))
+                scratch.scores[docs] = partial
                 touched.append(fresh)
-                live.append(fresh[self._alive[fresh]])
+                live.append(fresh[self._alive[fresh]] if self._live < self._slots else fresh)
                 seen += len(live[-1])
                 last = step + 1 == len(order)
                 if seen < limit and not last:
