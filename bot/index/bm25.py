@@ -4,14 +4,17 @@ The score is exactly `rank_bm25.BM25Okapi(live_passages).get_scores(query)`; wha
 work per query. Postings (term -> passages with that term and its frequency) live in a few
 immutable segments (`segments.py`), merged logarithmically as articles arrive, so a query reads
 only the postings of its own terms. Top-k search is exact: a MaxScore-style bound skips the
-postings of common terms whenever the best candidates from rarer terms cannot be overtaken. The
-cache is in `cache.py`; the forward store and the re-ranker's `term_counts` in `forward.py`.
+postings of common terms whenever the best candidates from rarer terms cannot be overtaken.
+Each term's per-posting impacts (the tf part of the score) are cached until the next change.
+The cache is in `cache.py`; the forward store and the re-ranker's `term_counts` in
+`forward.py`; merging live-fed segments back into one, in steps, in `compaction.py`.
 
-Not thread-safe for writers: `add`, `remove` and `save` must not run concurrently with anything
-(the library holds a lock). `search`, `scores`, `idf`, `tokens` and `term_counts` only read
-shared state (apart from filling idempotent caches) and keep their scratch buffers per thread,
-so concurrent readers are safe among themselves. Removed passages keep their ids (and their
-forward-store tokens) until `save`/`load` compacts them."""
+Not thread-safe for writers: `add`, `remove`, `save` and a compaction's `commit` must not run
+concurrently with anything (the library holds a lock); a compaction's steps may. `search`,
+`scores`, `idf`, `tokens` and `term_counts` only read shared state (apart from filling
+idempotent caches) and keep their scratch buffers per thread, so concurrent readers are safe
+among themselves. Removed passages keep their ids (and their forward-store tokens) until
+`save`/`load` renumbers them."""
 
 from __future__ import annotations
 
