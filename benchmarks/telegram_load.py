@@ -41,12 +41,13 @@ from fake_bot_api import TOKEN, ApiCall, FakeBotApi  # noqa: E402
 from bot.bench import CorpusGenerator, write_corpus  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from bot.library import Library  # noqa: E402
-from bot.models import Answer  # noqa: E402
+from bot.models import Answer, Article  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import ALLOWED_UPDATES, build_application  # noqa: E402
 
 FIRST_CHAT_ID = 50_001
 LOOP_TICK_SECONDS = 0.005  # how often the lag probe asks the event loop to wake it
+ADD_GAP_SECONDS = 0.1  # between the articles `--adds` adds during the load
 STARTUP_SECONDS = 60.0  # for the fake API process to come up
 GRACE_SECONDS = 30.0  # after the last question, for the last answers
 POLL_TIMEOUT_SECONDS = 10
@@ -174,6 +175,8 @@ class BotSide:
 
     asks: list[float] = field(default_factory=list)
     lags: list[float] = field(default_factory=list)
+    lag_times: list[float] = field(default_factory=list)  # when each lag ended (perf_counter)
+    compactions: list[tuple[float, float, bool]] = field(default_factory=list)
 
 
 class TimedLibrary(Library):
@@ -194,11 +197,30 @@ async def watch_loop(side: BotSide, stop: asyncio.Event) -> None:
     while not stop.is_set():
         started = time.perf_counter()
         await asyncio.sleep(LOOP_TICK_SECONDS)
-        side.lags.append(time.perf_counter() - started - LOOP_TICK_SECONDS)
+        woke = time.perf_counter()
+        side.lags.append(woke - started - LOOP_TICK_SECONDS)
+        side.lag_times.append(woke)
 
 
-async def run_bot(settings: Settings, library: Library, results: Queue, go: Event) -> LoadResult:
-    """Poll the fake API with the real Application until the load's result comes back."""
+async def add_articles(library: Library, articles: list[Article], gap: float) -> None:
+    """Admin-style adds while the questions flow: they leave segments for the compactor."""
+    for article in articles:
+        await asyncio.to_thread(library.add, article)
+        await asyncio.sleep(gap)
+
+
+async def run_bot(
+    settings: Settings,
+    library: Library,
+    results: Queue,
+    go: Event,
+    additions: Sequence[Article] = (),
+) -> LoadResult:
+    """Poll the fake API with the real Application until the load's result comes back.
+
+    The `additions` are added one by one (0.1 s apart) from the start of the load; the
+    application's background compactor then compacts the index while questions go on.
+    """
     application = build_application(settings, library)
     stop = asyncio.Event()
     side = library.side if isinstance(library, TimedLibrary) else BotSide()
@@ -208,10 +230,15 @@ async def run_bot(settings: Settings, library: Library, results: Queue, go: Even
         )
         await application.start()
         watcher = asyncio.create_task(watch_loop(side, stop))
+        compactor = library.start_compactor()  # as post_init does (run_polling would call it)
         go.set()
+        adder = asyncio.create_task(add_articles(library, list(additions), ADD_GAP_SECONDS))
         result: LoadResult = await asyncio.to_thread(results.get, True, None)
         stop.set()
         await watcher
+        await adder
+        library.stop_compactor()
+        side.compactions = list(compactor.runs)
         await application.updater.stop()  # type: ignore[union-attr]
         await application.stop()
     return result
@@ -252,11 +279,24 @@ def summarise(result: LoadResult, side: BotSide, plan: LoadPlan) -> dict[str, fl
             row[f"{name}_p95_ms"] = round(percentile_ms(samples, 0.95), 2)
             row[f"{name}_p99_ms"] = round(percentile_ms(samples, 0.99), 2)
             row[f"{name}_max_ms"] = round(max(samples) * 1000, 2)
+    row["compactions"] = len(side.compactions)
+    during = [
+        lag
+        for lag, woke in zip(side.lags, side.lag_times, strict=True)
+        # The sleep that measured this lag began at woke - tick - lag: did it overlap one?
+        if any(
+            woke >= start and woke - LOOP_TICK_SECONDS - lag <= end
+            for start, end, _ in side.compactions
+        )
+    ]
+    if during:
+        row["loop_lag_compacting_max_ms"] = round(max(during) * 1000, 2)
+        row["compacting_s"] = round(sum(end - start for start, end, _ in side.compactions), 3)
     return row
 
 
 def run_load(
-    passages: int, questions: int, chats: int, rate: float, seed: int = 7
+    passages: int, questions: int, chats: int, rate: float, seed: int = 7, adds: int = 0
 ) -> dict[str, float | int]:
     """Build the library, start the fake API process and the bot, run the load, summarise."""
     context = multiprocessing.get_context("spawn")
@@ -266,6 +306,7 @@ def run_load(
         root = Path(directory)
         library, generator, articles = open_library(passages, seed, root)
         plan = LoadPlan(generator.questions(questions, articles), chats, rate)
+        additions = [generator.attributed(articles + 1000 + i)[0] for i in range(adds)]
         fake = context.Process(target=serve_fake_api, args=(plan, results, go, done))
         fake.start()
         try:
@@ -278,7 +319,7 @@ def run_load(
                 data_dir=root / "var",
                 flood_max_messages=max(1, questions),
             )
-            result = asyncio.run(run_bot(settings, library, results, go))
+            result = asyncio.run(run_bot(settings, library, results, go, additions))
         finally:
             done.set()
             fake.join(STARTUP_SECONDS)
@@ -294,8 +335,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--rate", type=float, default=20.0, help="questions per second")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--adds",
+        type=int,
+        default=0,
+        help="articles added during the load (then compacted in the background)",
+    )
     args = parser.parse_args(argv)
-    row = run_load(args.passages, args.questions, args.chats, args.rate, args.seed)
+    row = run_load(args.passages, args.questions, args.chats, args.rate, args.seed, args.adds)
     print(json.dumps(row, indent=1))
     return 0
 

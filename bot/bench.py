@@ -33,6 +33,7 @@ from bot.library import Library
 from bot.models import Answer, Article, Attribution, Passage
 from bot.settings import Settings
 from bot.store import ArticleStore, article_to_record
+from bot.tantivy_peer import PeerMissingError, TantivyPeer, import_tantivy
 from bot.text import tokenize
 
 FUNCTION_WORDS_TEXT = """
@@ -262,19 +263,26 @@ def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace
     row["search_live_p50_ms"], _ = percentiles_ms(
         [timed(partial(index.search, q)) for q in queries]
     )
+    row["live_segments"] = index.segment_count
+    row.update(compact(index))
     with tempfile.TemporaryDirectory(prefix="bench-index-") as directory:
         row["save_s"] = timed(lambda: index.save(Path(directory), "bench"))
-        del index
-        gc.collect()
         started = time.perf_counter()
         loaded = BM25Index.load(Path(directory), "bench", k1=args.k1, b=args.b, epsilon=0.25)
         row["load_s"] = time.perf_counter() - started
     if loaded is None:
         raise RuntimeError("the saved index did not load")
+    compacted, fresh = paired_search_ms(index, loaded, queries)
+    row["search_compacted_p50_ms"], row["search_fresh_paired_p50_ms"] = compacted, fresh
+    row["compacted_vs_fresh"] = compacted / fresh
+    del index
+    gc.collect()
     index = loaded
     index.search(queries[0])
     ours = [timed(partial(index.search, q, 10)) for q in queries]
     row["search_p50_ms"], row["search_p95_ms"] = percentiles_ms(ours)
+    if args.peer == "tantivy":
+        compare_with_tantivy(generator, index, queries, row)
     extra = [
         [tokenize(s) for s in generator.article(articles + 1000 + i)] for i in range(CHANGE_SAMPLES)
     ]
@@ -292,6 +300,39 @@ def measure_size(generator: CorpusGenerator, size: int, args: argparse.Namespace
         return row
     compare_with_rank_bm25(generator, index, queries, row)
     return row
+
+
+def compact(index: BM25Index) -> dict[str, float]:
+    """Compact the live-fed index step by step, as the bot's background thread does."""
+    job = index.compaction()
+    if job is None:
+        return {"compact_s": 0.0, "compact_max_step_ms": 0.0}
+    steps = []
+    while True:
+        started = time.perf_counter()
+        finished = job.step()
+        steps.append(time.perf_counter() - started)
+        if finished:
+            break
+    steps.append(timed(job.commit))
+    return {"compact_s": sum(steps), "compact_max_step_ms": max(steps) * 1000}
+
+
+def paired_search_ms(
+    first: BM25Index, second: BM25Index, queries: list[list[str]]
+) -> tuple[float, float]:
+    """Search p50 of two indexes over the same questions, alternating which goes first."""
+    times: tuple[list[float], list[float]] = ([], [])
+    first.search(queries[0])
+    second.search(queries[0])
+    for turn, query in enumerate(queries):
+        order = (0, 1) if turn % 2 == 0 else (1, 0)
+        for which in order:
+            engine = (first, second)[which]
+            started = time.perf_counter()
+            engine.search(query, 10)
+            times[which].append(time.perf_counter() - started)
+    return percentiles_ms(times[0])[0], percentiles_ms(times[1])[0]
 
 
 def write_corpus(generator: CorpusGenerator, size: int, directory: Path) -> int:
@@ -463,6 +504,48 @@ def compare_with_rank_bm25(
     row["top10_max_abs_diff"] = worst
 
 
+def compare_with_tantivy(
+    generator: CorpusGenerator, index: BM25Index, queries: list[list[str]], row: dict
+) -> None:
+    """tantivy on the same tokens, timed question by question beside our search.
+
+    For each question both engines run once, in alternating order, so drift in the machine's
+    speed falls on both. tantivy is timed on a prebuilt query (its `search`, which also counts
+    every match); ours from the question's tokens to resolved hits.
+    """
+    where: list[tuple[str, int]] = []
+    passages: list[list[str]] = []
+    for number, article in enumerate(generator.tokenised(len(index))):
+        passages.extend(article)
+        where.extend((f"a{number}", position) for position in range(len(article)))
+    started = time.perf_counter()
+    peer = TantivyPeer(passages)
+    row["tantivy_build_s"] = time.perf_counter() - started
+    row["tantivy_segments"] = peer.segments
+    del passages
+    prepared = [peer.query(q) for q in queries]
+    peer.top(prepared[0])
+    ours, theirs = [], []
+    for turn, (tokens, query) in enumerate(zip(queries, prepared, strict=True)):
+        pair = [
+            lambda t=tokens: ours.append(timed(lambda: index.search(t, 10))),
+            lambda q=query: theirs.append(timed(lambda: peer.top(q, 10))),
+        ]
+        for run in pair if turn % 2 == 0 else pair[::-1]:
+            run()
+    row["search_paired_p50_ms"], row["search_paired_p95_ms"] = percentiles_ms(ours)
+    row["tantivy_p50_ms"], row["tantivy_p95_ms"] = percentiles_ms(theirs)
+    row["tantivy_ratio_p50"] = row["tantivy_p50_ms"] / row["search_paired_p50_ms"]
+    overlap, same_first = 0, 0
+    for tokens, query in zip(queries, prepared, strict=True):
+        mine = [(hit.key, hit.position) for hit in index.search(tokens, 10)]
+        other = [where[r] for r in peer.search(query, 10)]
+        overlap += len(set(mine) & set(other))
+        same_first += bool(mine and other and mine[0] == other[0])
+    row["tantivy_top10_overlap"] = overlap / (10 * len(queries))
+    row["tantivy_same_top1"] = same_first / len(queries)
+
+
 COLUMNS = (  # name, width, format
     ("passages", 9, "d"),
     ("build_s", 8, ".1f"),
@@ -473,8 +556,11 @@ COLUMNS = (  # name, width, format
     ("remove_p50_ms", 13, ".1f"),
     ("rss_mb", 7, ".0f"),
     ("search_live_p50_ms", 18, ".3f"),
+    ("compacted_vs_fresh", 18, ".2f"),
     ("search_p50_ms", 13, ".3f"),
     ("search_p95_ms", 13, ".3f"),
+    ("tantivy_p50_ms", 14, ".3f"),
+    ("tantivy_ratio_p50", 17, ".2f"),
     ("rank_bm25_p50_ms", 16, ".1f"),
     ("speedup_p50", 11, ".0f"),
     ("top10_max_abs_diff", 18, ".1e"),
@@ -516,12 +602,23 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="index figures only: no Library open/ask/add (those write the corpus to disk)",
     )
+    parser.add_argument(
+        "--peer",
+        choices=["tantivy"],
+        help="also time tantivy on the same tokens, interleaved (needs the bench extra)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object per size")
-    parser.set_defaults(func=run_bench)
+    parser.set_defaults(func=run_bench, peer=None)
 
 
 def run_bench(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Measure every size and print a table (or JSON lines); the bench needs no settings."""
+    if args.peer == "tantivy":
+        try:
+            import_tantivy()
+        except PeerMissingError as exc:
+            print(f"bench --peer tantivy: {exc}", file=sys.stderr)
+            return 2
     generator = CorpusGenerator(args.seed)
     if not args.json:
         print(" ".join(name.rjust(width) for name, width, _ in COLUMNS))

@@ -18,6 +18,7 @@ from bot.answer import Answerer, AnswerOptions
 from bot.attribution import attribute
 from bot.conversation import Conversation
 from bot.index import BM25Index
+from bot.index.compaction import Compactor
 from bot.intents import recognise
 from bot.models import (
     Answer,
@@ -34,6 +35,10 @@ from bot.store import PIPELINE_VERSION, ArticleStore, PassageRows, StoredPassage
 from bot.text import TOKENIZER_VERSION, split_sentences, tokenize
 
 log = logging.getLogger(__name__)
+
+# Between compaction steps the compacting thread sleeps this long, so that searches and the
+# event loop get the interpreter between steps of a few milliseconds each.
+COMPACT_STEP_PAUSE_SECONDS = 0.002
 
 
 def build_passages(article: Article) -> tuple[Passage, ...]:
@@ -90,6 +95,7 @@ class Library:
         # "not found" hints list them on every call, and sorting 33k articles takes ~30 ms.
         self._oldest_first: list[Article] | None = None
         self._lock = threading.RLock()
+        self._compactor: Compactor | None = None
         self._answerer = Answerer(
             index,
             self,
@@ -371,6 +377,8 @@ class Library:
         self._snapshot_stale = True
         self._remember(stamped, passages)
         self._index_article(stamped, passages)
+        if self._compactor is not None and self.index.segment_count > 1:
+            self._compactor.notify()
         log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
         return stamped
 
@@ -403,6 +411,46 @@ class Library:
             self.index.remove(key)
             log.info("removed article %s: %s", key, article.title)
             return article
+
+    def compact(self, stop: threading.Event | None = None) -> bool:
+        """Merge the index's segments into one, searches going on meanwhile; True if done.
+
+        Only the snapshot of the segments and the final swap hold the lock; the steps between
+        them read immutable segments, so questions are answered (at the old speed) meanwhile.
+        """
+        with self._lock:
+            job = self.index.compaction()
+        if job is None:
+            return False
+        started = time.perf_counter()
+        while not job.step():
+            if stop is not None and stop.is_set():
+                return False
+            time.sleep(COMPACT_STEP_PAUSE_SECONDS)
+        with self._lock:
+            committed = job.commit()
+        log.info(
+            "compacted %d index segments in %.2fs%s",
+            len(job.segments),
+            time.perf_counter() - started,
+            "" if committed else " but an add merged one of them meanwhile: dropped",
+        )
+        return committed
+
+    def start_compactor(self) -> Compactor:
+        """Compact the index in a background thread whenever adds have left several segments."""
+        if self._compactor is None:
+            self._compactor = Compactor(self.compact)
+            self._compactor.start()
+            if self.index.segment_count > 1:
+                self._compactor.notify()
+        return self._compactor
+
+    def stop_compactor(self) -> None:
+        """Stop the background compaction (one under way is abandoned, the index unchanged)."""
+        if self._compactor is not None:
+            self._compactor.stop()
+            self._compactor = None
 
     def flush(self) -> None:
         """Persist the index cache and the corpus snapshot; the corpus files are already durable."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def test_bench_json_reports_every_figure_and_matches_rank_bm25(
     for name in ("build_s", "save_s", "load_s", "add_p50_ms", "remove_p50_ms", "search_p50_ms"):
         assert small[name] > 0 and large[name] > 0, name
     assert small["rss_mb"] > 0
+    assert large["live_segments"] > 1  # built by live adds
+    assert large["compact_s"] > 0 and large["compacted_vs_fresh"] > 0
     assert small["top10_max_abs_diff"] <= 1e-9
     assert small["rank_bm25_p50_ms"] > 0 and small["speedup_p50"] > 0
     assert large["rank_bm25"] == "skipped above 400 passages"
@@ -126,3 +129,32 @@ def test_written_corpus_opens_as_a_library_with_the_generated_sentences(tmp_path
     assert library.get(article.id) == article
     assert list(library.passages_of(article.id)) == passages
     assert library.passage(article.id, 2) == passages[2]
+
+
+def test_bench_peer_tantivy_times_both_engines_on_the_same_questions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = run_bench(
+        capsys, "--sizes", "600", "--queries", "12", "--skip-library", "--peer", "tantivy", "--json"
+    )
+    row = json.loads(out)
+    assert row["tantivy_p50_ms"] > 0 and row["search_paired_p50_ms"] > 0
+    assert row["tantivy_ratio_p50"] == pytest.approx(
+        row["tantivy_p50_ms"] / row["search_paired_p50_ms"]
+    )
+    assert row["tantivy_segments"] >= 1
+    # The same tokens in both engines: their top hits mostly agree (BM25 variants differ).
+    assert row["tantivy_top10_overlap"] > 0.5 and row["tantivy_same_top1"] > 0.5
+
+
+def test_bench_peer_tantivy_without_it_says_how_to_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "tantivy", None)  # as if not installed: import fails
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    args = parser.parse_args(["--sizes", "200", "--peer", "tantivy"])
+    assert args.func(args, None) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "pip install 'quotebot[bench]'" in captured.err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import random
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-import bot.index
+import bot.index.bm25
+import bot.index.cache
+import bot.index.forward
+import bot.index.segments
 from bot.index import BM25Index, Hit
 
 VOCAB = ["a", "b", "c", "d", "e", "f"]
@@ -87,7 +91,7 @@ def test_scores_equal_rank_bm25_and_search_is_their_exact_top(
     expected = expected_hits(index, corpus, query, limit)
     assert index.search(query, limit) == expected
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bot.index, "PRUNE_ABOVE_POSTINGS", 0)
+        patch.setattr(bot.index.bm25, "PRUNE_ABOVE_POSTINGS", 0)
         assert index.search(query, limit) == expected
 
 
@@ -129,8 +133,8 @@ def zipf_corpus(seed: int, articles: int) -> Corpus:
 def test_search_is_exact_on_a_zipf_corpus_with_churn(
     monkeypatch: pytest.MonkeyPatch, prune_above: int
 ) -> None:
-    monkeypatch.setattr(bot.index, "PRUNE_ABOVE_POSTINGS", prune_above)
-    monkeypatch.setattr(bot.index, "DENSE_LOOKUP_POSTINGS", 500)
+    monkeypatch.setattr(bot.index.bm25, "PRUNE_ABOVE_POSTINGS", prune_above)
+    monkeypatch.setattr(bot.index.segments, "DENSE_LOOKUP_POSTINGS", 500)
     corpus = zipf_corpus(3, 150)
     index = build(corpus)
     rng = random.Random(5)
@@ -144,6 +148,28 @@ def test_search_is_exact_on_a_zipf_corpus_with_churn(
         limit = rng.choice([1, 3, 10])
         assert index.search(query, limit) == expected_hits(index, corpus, query, limit)
     assert_matches_rank_bm25(index, corpus, ["w0", "w1", "w7", "w123", "w0"])
+
+
+@pytest.mark.parametrize("cache_postings", [1 << 22, 40], ids=["cached", "cache-full"])
+def test_cached_impacts_never_outlive_an_add_or_remove(
+    monkeypatch: pytest.MonkeyPatch, cache_postings: int
+) -> None:
+    monkeypatch.setattr(bot.index.bm25, "IMPACT_CACHE_POSTINGS", cache_postings)
+    monkeypatch.setattr(bot.index.bm25, "PRUNE_ABOVE_POSTINGS", 50)
+    corpus = zipf_corpus(21, 60)
+    index = build(corpus)
+    query = ["w0", "w1", "w5", "w40"]
+    for change in range(6):
+        for _ in range(2):  # the second search reads what the first one cached
+            assert index.search(query, 10) == expected_hits(index, corpus, query, 10)
+        assert_matches_rank_bm25(index, corpus, query)
+        if change % 2:  # every add or remove moves avgdl and the idfs
+            key = sorted(corpus)[change]
+            index.remove(key)
+            del corpus[key]
+        else:
+            corpus[f"new{change}"] = [["w0", "w1", "w0"], ["w5"] * 9]
+            index.add(f"new{change}", corpus[f"new{change}"])
 
 
 @pytest.mark.parametrize(
@@ -291,10 +317,10 @@ def test_tokens_survive_segment_merges_chunk_boundaries_and_re_adding(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Tiny chunks make articles land in many chunks, some larger than a chunk on their own.
-    monkeypatch.setattr(bot.index, "FORWARD_CHUNK", 16)
+    monkeypatch.setattr(bot.index.forward, "FORWARD_CHUNK", 16)
     corpus = zipf_corpus(21, 120)
     index = build(corpus)
-    assert len(index._segments) > 1 and len(index._chunks) > 10
+    assert len(index._segments) > 1 and len(index._forward.chunks) > 10
     for key in random.Random(2).sample(sorted(corpus), 30):
         index.remove(key)
         index.add(key, [["re", "added", key], []])
@@ -496,10 +522,16 @@ def data_file(directory: Path, name: str) -> Path:
         "manifest-wrong-shape",
     ],
 )
-def test_a_damaged_cache_loads_as_none(saved: tuple[BM25Index, Corpus, Path], damage) -> None:
+def test_a_damaged_cache_loads_as_none(
+    saved: tuple[BM25Index, Corpus, Path], damage, caplog: pytest.LogCaptureFixture
+) -> None:
     _, _, directory = saved
     damage(directory)
     assert BM25Index.load(directory, "fp-1", **PARAMS) is None
+    if (directory / "manifest.json").exists():
+        assert_ignored_once(caplog, "rebuilding the index")
+    else:  # no manifest: no cache was ever completed, as at a first start (nothing to explain)
+        assert caplog.records == []
 
 
 def test_a_manifest_naming_a_file_outside_the_directory_loads_as_none(
@@ -550,7 +582,10 @@ def renamed_one_term(array: np.ndarray) -> np.ndarray:
     ],
 )
 def test_consistent_checksums_over_inconsistent_arrays_load_as_none(
-    saved: tuple[BM25Index, Corpus, Path], name: str, corrupt
+    saved: tuple[BM25Index, Corpus, Path],
+    name: str,
+    corrupt,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A cache written by a buggy version must be rejected by structure, not just by checksum.
     _, _, directory = saved
@@ -563,17 +598,20 @@ def test_consistent_checksums_over_inconsistent_arrays_load_as_none(
     manifest["files"][name]["bytes"] = len(buffer.getvalue())
     (directory / "manifest.json").write_text(json.dumps(manifest))
     assert BM25Index.load(directory, "fp-1", **PARAMS) is None
+    assert_ignored_once(caplog, "rebuilding the index")
 
 
 def test_a_cache_in_the_previous_format_loads_as_none(
-    saved: tuple[BM25Index, Corpus, Path],
+    saved: tuple[BM25Index, Corpus, Path], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     _, _, directory = saved
     manifest = json.loads((directory / "manifest.json").read_text())
-    manifest["format_version"] = bot.index.FORMAT_VERSION - 1
+    manifest["format_version"] = bot.index.cache.FORMAT_VERSION - 1
     del manifest["files"]["forward_terms"]
     (directory / "manifest.json").write_text(json.dumps(manifest))
     assert BM25Index.load(directory, "fp-1", **PARAMS) is None
+    assert_ignored_once(caplog, "written with format")
 
 
 @pytest.mark.parametrize(
@@ -587,14 +625,28 @@ def test_a_cache_in_the_previous_format_loads_as_none(
     ids=["other-fingerprint", "other-k1", "other-b", "other-epsilon"],
 )
 def test_a_stale_cache_loads_as_none(
-    saved: tuple[BM25Index, Corpus, Path], fingerprint: str, params: dict[str, float]
+    saved: tuple[BM25Index, Corpus, Path],
+    fingerprint: str,
+    params: dict[str, float],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     _, _, directory = saved
     assert BM25Index.load(directory, fingerprint, **params) is None
+    assert_ignored_once(caplog, "rebuilding the index")
 
 
-def test_a_missing_cache_loads_as_none(tmp_path: Path) -> None:
+def test_a_missing_cache_loads_as_none_without_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     assert BM25Index.load(tmp_path / "absent", "fp", **PARAMS) is None
+    assert caplog.records == []
+
+
+def assert_ignored_once(caplog: pytest.LogCaptureFixture, why: str) -> None:
+    """Exactly one log record says the cache is not used, and why."""
+    ignored = [r for r in caplog.records if "not using the index cache" in r.getMessage()]
+    assert len(ignored) == 1 and why in ignored[0].getMessage()
 
 
 def test_an_empty_index_round_trips(tmp_path: Path) -> None:

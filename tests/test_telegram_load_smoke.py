@@ -14,6 +14,13 @@ def test_tiny_load_answers_every_question_and_reports_ordered_percentiles() -> N
     assert row["latency_p50_ms"] > 0
 
 
+def test_articles_added_during_the_load_are_compacted_in_the_background() -> None:
+    row = run_load(passages=300, questions=40, chats=4, rate=10.0, adds=3)
+    assert row["answered"] == 40
+    assert row["compactions"] >= 1
+    assert 0 <= row["loop_lag_compacting_max_ms"] <= row["loop_lag_max_ms"]
+
+
 def test_replies_are_paired_with_questions_per_chat_in_order() -> None:
     chat_of = {1: 7, 2: 8, 3: 7, 4: 9}
     handed_out = {1: 1.0, 2: 1.5, 3: 2.0, 4: 2.5}

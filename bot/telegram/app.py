@@ -174,7 +174,10 @@ def add_handlers(application: Application) -> None:
 
 
 async def post_init(application: Application) -> None:
-    """Publish the command menu; a failure here must not stop the bot."""
+    """Start compacting the index after adds; publish the command menu (failure is survived)."""
+    found = services_of(application)
+    if found is not None:
+        found.library.start_compactor()
     try:
         await application.bot.set_my_commands(COMMANDS)
     except TelegramError as exc:
@@ -183,10 +186,11 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Save the conversation context and the index cache; close the feed state."""
+    """Stop compacting; save the conversation context and the index cache; close the feed state."""
     found = services_of(application)
     if found is not None:
         found.conversations.save()
+        await asyncio.to_thread(found.library.stop_compactor)
         await asyncio.to_thread(found.library.flush)
     followed = application.bot_data.get(feeds.FEEDS_KEY)
     if isinstance(followed, feeds.FeedServices):
