@@ -187,6 +187,24 @@ SINGLE_SENTENCE_CASES = [
         "participle-saying",
     ),
     (
+        "One aide inside the campaign tried to calm donors, saying the race was close.",
+        "One aide inside the campaign",
+        "saying",
+        "participle-after-a-common-noun-subject",
+    ),
+    (
+        "Band member Alex Roe shared the news online, writing that he was thrilled.",
+        "Band member Alex Roe",
+        "writing",
+        "participle-after-a-titled-name",
+    ),
+    (
+        "Days later, Smith returned the favour, telling reporters the deal was done.",
+        "Smith",
+        "telling",
+        "participle-after-a-time-phrase",
+    ),
+    (
         "The bill failed, even as critics in the party called it \u201ca betrayal.\u201d",
         "critics in the party",
         "called",
@@ -248,6 +266,8 @@ NO_SPEAKER_CASES = [
     ("The senator said nothing.", "said-nothing"),
     ("My hope is that it passes.", "possessive-opener"),
     ("Having announced his plan, Smith left.", "participle-opener-is-not-a-speaker"),
+    ("The storm hit the coast, leaving thousands without power.", "participle-not-speaking"),
+    ("What they wanted was clear, saying nothing of the cost.", "participle-after-a-clause"),
 ]
 
 

@@ -12,7 +12,7 @@ from bot.attribution.speakers import (
     is_document,
     is_poll,
 )
-from bot.attribution.subjects import leading_subject
+from bot.attribution.subjects import leading_subject, verb_subject
 from bot.attribution.verbs import (
     ADDED_SPEECH,
     AUX,
@@ -228,7 +228,9 @@ def _participle(sentence: str) -> Found | None:
     match = PARTICIPLE.search(sentence)
     if not match or _inside_quotation(sentence, match.start()):
         return None
-    return leading_subject(sentence[: match.start()], match["cue"] or "saying", whole=True)
+    cue = match["cue"] or "saying"
+    prefix = sentence[: match.start()]
+    return leading_subject(prefix, cue, whole=True) or verb_subject(prefix, cue)
 
 
 def _quoted(sentence: str) -> Found | None:

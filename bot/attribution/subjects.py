@@ -39,7 +39,9 @@ def _is_intro(segment: str) -> bool:
     if not words:
         return True
     first = words[0].lower()
-    return first in INTRO_WORDS or _participle_opener(words) or not first[0].isalpha()
+    # "Hours later", "Two weeks ago": a time phrase that ends its segment.
+    timed = len(words) <= 4 and words[-1].lower() in {"later", "ago", "earlier"}
+    return first in INTRO_WORDS or timed or _participle_opener(words) or not first[0].isalpha()
 
 
 def _participle_opener(words: list[str]) -> bool:
@@ -110,6 +112,26 @@ def _names_after_role(role: Found, apposition: str) -> bool:
     words = apposition.split()
     opener = role.speaker.split()[0].lower()
     return opener in DETERMINERS and 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+
+# The subject of a clause's first verb in the past tense: "One operative inside Trump Tower
+# tried to ...", "Band member Flea shared the news ...".
+PAST_SUBJECT = re.compile(
+    r"^(?P<subject>[A-Z][^,;:\u201c\u201d\"]{0,80}?)\s+"
+    r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|even|has|have|had)\s+){0,2}"
+    r"(?:[a-z]+ed|took|made|gave|sent|spoke|wrote|told|said|met|left|came|ran|did|held|drew|"
+    r"struck|hit|put|set|kept|stood|fought|led|won|lost|broke|threw|brought|began|became|saw|"
+    r"got|shot|sought|spent|cut|let|went|shrugged)\b"
+)
+
+
+def verb_subject(prefix: str, cue: str) -> Found | None:
+    """The subject before the first past-tense verb of `prefix`, after opening adverbials."""
+    segments = [part.strip() for part in DASH.sub(",", prefix).split(",")]
+    while len(segments) > 1 and _is_intro(segments[0]):
+        segments.pop(0)
+    match = PAST_SUBJECT.match(CONJUNCTION.sub("", segments[0]) + " ")
+    return found_speaker(match["subject"], cue) if match else None
 
 
 def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | None:
