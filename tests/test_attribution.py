@@ -204,6 +204,26 @@ SINGLE_SENTENCE_CASES = [
         "telling",
         "participle-after-a-time-phrase",
     ),
+    ("Carter however said he would welcome talks.", "Carter", "said", "however-before-verb"),
+    (
+        "The deputy head of the delegation to the forum said the talks would fail.",
+        "The deputy head of the delegation to the forum",
+        "said",
+        "role-to-the-in-subject",
+    ),
+    (
+        "People close to the senator said he was furious.",
+        "People close to the senator",
+        "said",
+        "close-to-the-in-subject",
+    ),
+    (
+        "Asked about the plan, Mrs. Clinton shook her head and said no one knew.",
+        "Mrs. Clinton",
+        "said",
+        "coordinated-verb-after-irregular-past",
+    ),
+    ("(Forbes says it tracks 500 more fortunes.)", "Forbes", "says", "aside-in-parentheses"),
     (
         "The bill failed, even as critics in the party called it \u201ca betrayal.\u201d",
         "critics in the party",
@@ -267,6 +287,7 @@ NO_SPEAKER_CASES = [
     ("My hope is that it passes.", "possessive-opener"),
     ("Having announced his plan, Smith left.", "participle-opener-is-not-a-speaker"),
     ("The storm hit the coast, leaving thousands without power.", "participle-not-speaking"),
+    ("The reply to the question nobody asked was blunt.", "to-the-before-a-bare-relative"),
     ("What they wanted was clear, saying nothing of the cost.", "participle-after-a-clause"),
 ]
 

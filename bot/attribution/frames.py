@@ -111,6 +111,7 @@ CALLED_OBJECT = re.compile(
     r"\s+(?:a|an|the|his|her|their|its)\s"
 )
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
+OPEN_PAREN = re.compile(r"^\(\s*(?=[A-Z])")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
 
@@ -201,7 +202,7 @@ def _leading(sentence: str) -> Found | None:
         if COORDINATED.search(prefix):
             # "Sullivan put off deciding ... but said the group could return": the verb
             # shares the sentence's subject.
-            found = leading_subject(prefix, cue, whole=True)
+            found = leading_subject(prefix, cue, whole=True) or verb_subject(prefix, cue)
             if found:
                 return found
             continue
@@ -283,6 +284,8 @@ def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
     sentence = DATELINE.sub("", sentence.replace("''", '"').replace("``", '"'))
+    # "(Forbes says it tracks ...)": an aside in parentheses is read as a sentence.
+    sentence = OPEN_PAREN.sub("", sentence)
     back = BACK_REFERENCE.match(sentence)
     if back:
         return found_speaker(back["speaker"], back["cue"], back=True)

@@ -63,6 +63,13 @@ PREPOSITIONS = word_set(
     "having being asked despite amid among against under over like unlike into via in on at "
     "by for from with without of during after before about across toward towards"
 )
+# Words before "to the" in a speaker phrase: "the ambassador to the United Nations", "people
+# close to the senator", "voters going to the polls".
+ROLES_TO = word_set(
+    "delegation delegate ambassador envoy adviser advisor advisers advisors aide aides "
+    "assistant counsel consultant spokesman spokeswoman spokesperson successor heir "
+    "representative secretary attorney lawyer close loyal going"
+)
 # Heads of "according to X" that are not speakers: "according to the plan".
 NON_SPEAKERS = word_set(
     "plan plans schedule law laws rule rules agreement treaty constitution tradition "
@@ -102,6 +109,10 @@ def clause_words(words: list[str]) -> bool:
         if lowered in OBJECT_PRONOUNS and (before in PREPOSITIONS or before == "to"):
             continue  # "a source close to him"
         following = words[index + 1] if index + 1 < len(words) else ""
+        if lowered == "to" and before in ROLES_TO and following.lower() == "the":
+            continue  # "the deputy head of China's delegation to the forum"
+        if lowered in {"that", "this"} and before in PREPOSITIONS:
+            continue  # "one of the authors of that report": a determiner
         in_name = word[:1].isupper() and word != "I" and following[:1].isupper()
         if not in_name:
             return True

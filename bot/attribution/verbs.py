@@ -57,7 +57,7 @@ AUX = _alternatives(
     "has have had also long repeatedly previously earlier later reportedly recently publicly "
     "privately often once already again then further separately still quickly flatly "
     "immediately initially last_week politely bluntly simply frequently explicitly since "
-    "nevertheless now first openly angrily sharply both all "
+    "nevertheless now first openly angrily sharply both all however "
     "\u2019ve 've has_not have_not had_not never did would will could may might"
 ).replace("_", r"\s+")
 # A participle or clause hung off the attribution: "said X, emphasizing that ...".
