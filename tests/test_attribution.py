@@ -204,6 +204,18 @@ SINGLE_SENTENCE_CASES = [
         "telling",
         "participle-after-a-time-phrase",
     ),
+    (
+        "\u201cPolitics has changed,\u201d said Jon Meacham, the author of \u201cDestiny.\u201d",
+        "Jon Meacham",
+        "said",
+        "inverted-name-then-quoted-apposition",
+    ),
+    (
+        "\u201cIt works,\u201d said Dr. Ann Roe, author of \u201cHacked,\u201d who studies it.",
+        "Dr. Ann Roe",
+        "said",
+        "inverted-title-name-then-quoted-apposition",
+    ),
     ("Carter however said he would welcome talks.", "Carter", "said", "however-before-verb"),
     (
         "The deputy head of the delegation to the forum said the talks would fail.",

@@ -49,6 +49,13 @@ INVERTED_TAIL = re.compile(
     + rf"(?:,\s*(?:{TAIL})\b.*?)?"
     + END
 )
+# '"...," said Jon Meacham, the author of "Destiny and Power."': after a named speaker and
+# a comma, anything may follow, quotations too.
+INVERTED_NAME = re.compile(
+    SEP + rf"(?P<cue>{INVERTED_CUES})\s+"
+    r"(?P<speaker>(?:[A-Z][\w.'\u2019-]*\s+){0,4}[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*)"
+    r"(?:\s+(?:of|from)\s+[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})?,\s"
+)
 NORMAL_TAIL = re.compile(
     SEP + rf"(?P<speaker>[^,;{QUOTES}]+?)\s+"
     rf"(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})(?P<rest>(?:\s+[^,;\s]+){{0,5}}?)"
@@ -139,6 +146,11 @@ def _trailing(sentence: str) -> Found | None:
         clause = verb and not (relative and relative.start() < verb.start())
         if found and not clause and not core_words(found.speaker)[-1].endswith("ed"):
             return _with_apposition(found, inverted["appos"])
+    by_name = INVERTED_NAME.search(sentence)
+    if by_name and not _inside_quotation(sentence, by_name.start("cue")):
+        found = found_speaker(by_name["speaker"], by_name["cue"])
+        if found:
+            return found
     quoted = QUOTE_TAIL.search(sentence)
     if quoted:
         named = any(word[:1].isupper() for word in quoted["speaker"].split()[1:])
