@@ -216,6 +216,20 @@ SINGLE_SENTENCE_CASES = [
         "said",
         "inverted-title-name-then-quoted-apposition",
     ),
+    ("He sold the plane in 2010, records show.", "records", "show", "trailing-document"),
+    (
+        "Clinton kept her lead among black voters, Fox found.",
+        "Fox",
+        "found",
+        "trailing-named-finder",
+    ),
+    (
+        "The researchers found that jobs moved south.",
+        "The researchers",
+        "found",
+        "found-that-is-a-finding",
+    ),
+    ("Exit polling showed that Clinton won.", "Exit polling", "showed", "polling-as-document"),
     ("Carter however said he would welcome talks.", "Carter", "said", "however-before-verb"),
     (
         "The deputy head of the delegation to the forum said the talks would fail.",
@@ -300,6 +314,8 @@ NO_SPEAKER_CASES = [
     ("Having announced his plan, Smith left.", "participle-opener-is-not-a-speaker"),
     ("The storm hit the coast, leaving thousands without power.", "participle-not-speaking"),
     ("The reply to the question nobody asked was blunt.", "to-the-before-a-bare-relative"),
+    ("The team found a way to win.", "found-without-that-is-not-a-finding"),
+    ("He scored twice, the replay shows.", "trailing-show-of-a-non-document"),
     ("What they wanted was clear, saying nothing of the cost.", "participle-after-a-clause"),
 ]
 

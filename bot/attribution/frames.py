@@ -73,6 +73,10 @@ ACCORDING_TO = re.compile(
 # "Sen. Sanders on Wednesday morning also called upon ...": a day between subject and verb.
 DAY = r"(?:on\s+[A-Z][a-z]+day(?:\s+(?:morning|afternoon|evening|night))?\s+)?"
 LEADING_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
+# "..., fundraising documents show.", "..., Fox found.": a source closing the sentence.
+DOCUMENT_TAIL = re.compile(
+    SEP + rf"(?P<speaker>[^,;{QUOTES}]{{1,60}}?)\s+(?P<cue>{DOCUMENT_VERBS})" + END
+)
 DOCUMENT_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{DOCUMENT_VERBS})\b")
 PARTICIPLE = re.compile(
     rf",\s+(?P<cue>{SPEAKING_PARTICIPLES})\b"
@@ -229,11 +233,19 @@ def _leading(sentence: str) -> Found | None:
 
 def _document(sentence: str) -> Found | None:
     """A document or poll as the source: "The survey found ...", "the report shows ..."."""
+    trailing = DOCUMENT_TAIL.search(sentence)
+    if trailing:
+        found = found_speaker(trailing["speaker"], trailing["cue"])
+        named = trailing["speaker"][:1].isupper()
+        if found and (named or is_document(found.speaker)):
+            return found
     match = DOCUMENT_CUE.search(sentence)
     if not match or match.start() > LEAD_LIMIT or _inside_quotation(sentence, match.start()):
         return None
     found = leading_subject(_subject_text(sentence[: match.start()]), match["cue"])
-    return found if found and is_document(found.speaker) else None
+    # "The researchers found that ...": a finding, whoever made it.
+    finding = match["cue"] in {"found", "finds"} and sentence.startswith(" that", match.end())
+    return found if found and (finding or is_document(found.speaker)) else None
 
 
 def _participle(sentence: str) -> Found | None:

@@ -81,7 +81,8 @@ DOCUMENT_NOUNS = word_set(
     "poll polls survey surveys report reports study studies analysis data figures numbers "
     "results research investigation audit review memo letter statement census estimates "
     "projections documents records filing filings index model forecast ad ads complaint "
-    "lawsuit indictment ruling platform email emails"
+    "lawsuit indictment ruling platform email emails polling footage video videos statistics "
+    "tally"
 )
 # Heads of a poll or study that can open a sentence as its source: "In a Pew survey, ...".
 POLL_NOUNS = word_set("poll polls survey surveys study studies report analysis census research")
