@@ -230,6 +230,13 @@ SINGLE_SENTENCE_CASES = [
         "found-that-is-a-finding",
     ),
     ("Exit polling showed that Clinton won.", "Exit polling", "showed", "polling-as-document"),
+    (
+        "In the caucuses, 34,000 people supported Trump.",
+        "34,000 people",
+        "supported",
+        "number-with-a-comma-in-subject",
+    ),
+    ("Some critics fear the new approach will fail.", "Some critics", "fear", "stance-fear"),
     ("Carter however said he would welcome talks.", "Carter", "said", "however-before-verb"),
     (
         "The deputy head of the delegation to the forum said the talks would fail.",
@@ -315,6 +322,7 @@ NO_SPEAKER_CASES = [
     ("The storm hit the coast, leaving thousands without power.", "participle-not-speaking"),
     ("The reply to the question nobody asked was blunt.", "to-the-before-a-bare-relative"),
     ("The team found a way to win.", "found-without-that-is-not-a-finding"),
+    ("Clinton has strong support among black voters.", "support-as-a-noun"),
     ("He scored twice, the replay shows.", "trailing-show-of-a-non-document"),
     ("What they wanted was clear, saying nothing of the cost.", "participle-after-a-clause"),
 ]

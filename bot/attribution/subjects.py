@@ -72,6 +72,8 @@ CLAUSE_OPENERS = word_set(
 )
 RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
 DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)\s+")
+# A comma between clauses, not inside a number ("34,000 people").
+COMMA = re.compile(r",(?!\d{3}\b)")
 CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+")
 
 
@@ -127,7 +129,7 @@ PAST_SUBJECT = re.compile(
 
 def verb_subject(prefix: str, cue: str) -> Found | None:
     """The subject before the first past-tense verb of `prefix`, after opening adverbials."""
-    segments = [part.strip() for part in DASH.sub(",", prefix).split(",")]
+    segments = [part.strip() for part in COMMA.split(DASH.sub(",", prefix))]
     while len(segments) > 1 and _is_intro(segments[0]):
         segments.pop(0)
     match = PAST_SUBJECT.match(CONJUNCTION.sub("", segments[0]) + " ")
@@ -141,7 +143,7 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
     the subject is the first segment that is not an opening adverbial. `whole` reads the
     subject as the capitalised name that opens `prefix` ("Kaine decried that math").
     """
-    segments = [part.strip() for part in DASH.sub(",", prefix).split(",")]
+    segments = [part.strip() for part in COMMA.split(DASH.sub(",", prefix))]
     if whole:
         while len(segments) > 1 and _is_intro(segments[0]):
             segments.pop(0)

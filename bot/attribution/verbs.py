@@ -40,7 +40,8 @@ BELIEF_VERBS = _alternatives(
     "believes believe believed thinks think wants want wanted hopes hope hoped "
     "fears feared worries worried doubts doubted feels felt plans planned intends intended "
     "seeks sought refuses refused endorsed endorses supports opposes opposed proposed "
-    "proposes defended defends backs backed cited cites expressed indicated"
+    "proposes defended defends backs backed cited cites expressed indicated supported "
+    "fear blamed blames dismissed dismisses"
 )
 # Verbs whose subject is a document or a poll: "the survey found", "the report shows".
 DOCUMENT_VERBS = _alternatives("found finds shows show showed shown indicates indicated")
