@@ -237,6 +237,12 @@ SINGLE_SENTENCE_CASES = [
         "number-with-a-comma-in-subject",
     ),
     ("Some critics fear the new approach will fail.", "Some critics", "fear", "stance-fear"),
+    (
+        "On the show, co-host Mika Brzezinski asked Trump how he would pay for it.",
+        "co-host Mika Brzezinski",
+        "asked",
+        "lower-case-title-before-a-name",
+    ),
     ("Carter however said he would welcome talks.", "Carter", "said", "however-before-verb"),
     (
         "The deputy head of the delegation to the forum said the talks would fail.",

@@ -102,7 +102,10 @@ def _short_subject(segment: str, cue: str) -> Found | None:
     if QUANTITY.match(segment) and 1 <= len(words) <= 10 and not clause_words(words):
         return Found(clean_speaker(segment), cue)
     plural = 1 <= len(words) <= 3 and words[-1].endswith("s") and words[-1].isalpha()
-    found = found_speaker(segment, cue, lower_ok=plural)
+    # "co-host Mika Brzezinski", "assistant pastor Charles Elliott": a lower-case title
+    # before a name.
+    titled = 3 <= len(words) <= 6 and all(word[:1].isupper() for word in words[-2:])
+    found = found_speaker(segment, cue, lower_ok=plural or titled)
     if not found and RELATIVE.search(segment) and len(words) <= 14:
         # "A woman who has accused X of rape said": a relative clause inside the subject.
         found = found_speaker(segment, cue, max_words=10)
