@@ -243,6 +243,18 @@ SINGLE_SENTENCE_CASES = [
         "asked",
         "lower-case-title-before-a-name",
     ),
+    (
+        "Rather, sources close to her campaign say she stands firm.",
+        "sources close to her campaign",
+        "say",
+        "close-to-a-possessive-in-subject",
+    ),
+    (
+        "Clinton has taken a swipe at Trump, saying his comments hurt.",
+        "Clinton",
+        "saying",
+        "participle-after-a-perfect-tense",
+    ),
     ("Carter however said he would welcome talks.", "Carter", "said", "however-before-verb"),
     (
         "The deputy head of the delegation to the forum said the talks would fail.",

@@ -68,7 +68,7 @@ PREPOSITIONS = word_set(
 ROLES_TO = word_set(
     "delegation delegate ambassador envoy adviser advisor advisers advisors aide aides "
     "assistant counsel consultant spokesman spokeswoman spokesperson successor heir "
-    "representative secretary attorney lawyer close loyal going"
+    "representative secretary attorney lawyer close loyal going privy"
 )
 # Heads of "according to X" that are not speakers: "according to the plan".
 NON_SPEAKERS = word_set(
@@ -110,7 +110,11 @@ def clause_words(words: list[str]) -> bool:
         if lowered in OBJECT_PRONOUNS and (before in PREPOSITIONS or before == "to"):
             continue  # "a source close to him"
         following = words[index + 1] if index + 1 < len(words) else ""
-        if lowered == "to" and before in ROLES_TO and following.lower() == "the":
+        if (
+            lowered == "to"
+            and before in ROLES_TO
+            and (following.lower() in {"the", "his", "her", "their"} or following[:1].isupper())
+        ):
             continue  # "the deputy head of China's delegation to the forum"
         if lowered in {"that", "this"} and before in PREPOSITIONS:
             continue  # "one of the authors of that report": a determiner

@@ -126,7 +126,8 @@ PAST_SUBJECT = re.compile(
     r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|even|has|have|had)\s+){0,2}"
     r"(?:[a-z]+ed|took|made|gave|sent|spoke|wrote|told|said|met|left|came|ran|did|held|drew|"
     r"struck|hit|put|set|kept|stood|fought|led|won|lost|broke|threw|brought|began|became|saw|"
-    r"got|shot|sought|spent|cut|let|went|shrugged|shook|rose|sat|fell|heard|paid)\b"
+    r"got|shot|sought|spent|cut|let|went|shrugged|shook|rose|sat|fell|heard|paid|"
+    r"taken|given|been|done|shown|written|spoken|seen|drawn)\b"
 )
 
 
