@@ -255,6 +255,8 @@ SINGLE_SENTENCE_CASES = [
         "saying",
         "participle-after-a-perfect-tense",
     ),
+    ("Rubio personally said he would stay.", "Rubio", "said", "adverb-after-subject-trimmed"),
+    ("The family said he would stay.", "The family", "said", "noun-ending-in-ly-kept"),
     ("Carter however said he would welcome talks.", "Carter", "said", "however-before-verb"),
     (
         "The deputy head of the delegation to the forum said the talks would fail.",

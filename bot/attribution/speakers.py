@@ -21,6 +21,12 @@ DATELINE = re.compile(
     r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z.]*(?:\s+\d{1,2})?)?\s*(?:\([\w .]+\)\s*)?"
     r"(?:--|\u2014|\u2013|-)\s+"
 )
+# An adverb between a subject and its verb: "Rubio personally", "the government has
+# vigorously". Not the nouns that end in -ly ("a close ally", "the family").
+ADVERB_TAIL = re.compile(
+    r"(?:\s+(?:has|have|had|most|more|very))?\s+"
+    r"(?!(?:family|ally|assembly|supply|rally|anomaly|monopoly|bully|elderly)\b)[a-z]{2,}ly$"
+)
 CORE_END = re.compile(
     r",|\s(?:of|for|at|from|in|who|whose|which|that|familiar|close|with|briefed|involved)\b"
 )
@@ -184,6 +190,7 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
 def clean_speaker(speaker: str) -> str:
     """Trim datelines, adjuncts, quotes and spaces around a speaker phrase."""
     speaker = SPEAKER_ADJUNCT.sub("", DATELINE.sub("", speaker.strip()))
+    speaker = ADVERB_TAIL.sub("", speaker)
     return " ".join(speaker.strip(" \"'\u201c\u201d\u2018\u2019").split())
 
 
