@@ -99,6 +99,6 @@ def test_polnear_dev_attribution_stays_above_its_floors() -> None:
     # Floors a little under the dev figures measured when they were set (README).
     report = evaluate_attribution(require(POLNEAR_DEV))
     assert report.articles == 84
-    assert report.speech_recall.share >= 0.81, report.speech_recall
-    assert report.all_recall.share >= 0.52, report.all_recall
+    assert report.speech_recall.share >= 0.82, report.speech_recall
+    assert report.all_recall.share >= 0.53, report.all_recall
     assert report.precision.share >= 0.94, report.precision

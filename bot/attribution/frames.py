@@ -12,7 +12,7 @@ from bot.attribution.speakers import (
     is_document,
     is_poll,
 )
-from bot.attribution.subjects import leading_subject
+from bot.attribution.subjects import leading_subject, verb_subject
 from bot.attribution.verbs import (
     ADDED_SPEECH,
     AUX,
@@ -49,6 +49,13 @@ INVERTED_TAIL = re.compile(
     + rf"(?:,\s*(?:{TAIL})\b.*?)?"
     + END
 )
+# '"...," said Jon Meacham, the author of "Destiny and Power."': after a named speaker and
+# a comma, anything may follow, quotations too.
+INVERTED_NAME = re.compile(
+    SEP + rf"(?P<cue>{INVERTED_CUES})\s+"
+    r"(?P<speaker>(?:[A-Z][\w.'\u2019-]*\s+){0,4}[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*)"
+    r"(?:\s+(?:of|from)\s+[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})?,\s"
+)
 NORMAL_TAIL = re.compile(
     SEP + rf"(?P<speaker>[^,;{QUOTES}]+?)\s+"
     rf"(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})(?P<rest>(?:\s+[^,;\s]+){{0,5}}?)"
@@ -66,6 +73,10 @@ ACCORDING_TO = re.compile(
 # "Sen. Sanders on Wednesday morning also called upon ...": a day between subject and verb.
 DAY = r"(?:on\s+[A-Z][a-z]+day(?:\s+(?:morning|afternoon|evening|night))?\s+)?"
 LEADING_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
+# "..., fundraising documents show.", "..., Fox found.": a source closing the sentence.
+DOCUMENT_TAIL = re.compile(
+    SEP + rf"(?P<speaker>[^,;{QUOTES}]{{1,60}}?)\s+(?P<cue>{DOCUMENT_VERBS})" + END
+)
 DOCUMENT_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{DOCUMENT_VERBS})\b")
 PARTICIPLE = re.compile(
     rf",\s+(?P<cue>{SPEAKING_PARTICIPLES})\b"
@@ -111,6 +122,7 @@ CALLED_OBJECT = re.compile(
     r"\s+(?:a|an|the|his|her|their|its)\s"
 )
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
+OPEN_PAREN = re.compile(r"^\(\s*(?=[A-Z])")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
 
@@ -138,6 +150,11 @@ def _trailing(sentence: str) -> Found | None:
         clause = verb and not (relative and relative.start() < verb.start())
         if found and not clause and not core_words(found.speaker)[-1].endswith("ed"):
             return _with_apposition(found, inverted["appos"])
+    by_name = INVERTED_NAME.search(sentence)
+    if by_name and not _inside_quotation(sentence, by_name.start("cue")):
+        found = found_speaker(by_name["speaker"], by_name["cue"])
+        if found:
+            return found
     quoted = QUOTE_TAIL.search(sentence)
     if quoted:
         named = any(word[:1].isupper() for word in quoted["speaker"].split()[1:])
@@ -201,7 +218,7 @@ def _leading(sentence: str) -> Found | None:
         if COORDINATED.search(prefix):
             # "Sullivan put off deciding ... but said the group could return": the verb
             # shares the sentence's subject.
-            found = leading_subject(prefix, cue, whole=True)
+            found = leading_subject(prefix, cue, whole=True) or verb_subject(prefix, cue)
             if found:
                 return found
             continue
@@ -216,11 +233,19 @@ def _leading(sentence: str) -> Found | None:
 
 def _document(sentence: str) -> Found | None:
     """A document or poll as the source: "The survey found ...", "the report shows ..."."""
+    trailing = DOCUMENT_TAIL.search(sentence)
+    if trailing:
+        found = found_speaker(trailing["speaker"], trailing["cue"])
+        named = trailing["speaker"][:1].isupper()
+        if found and (named or is_document(found.speaker)):
+            return found
     match = DOCUMENT_CUE.search(sentence)
     if not match or match.start() > LEAD_LIMIT or _inside_quotation(sentence, match.start()):
         return None
     found = leading_subject(_subject_text(sentence[: match.start()]), match["cue"])
-    return found if found and is_document(found.speaker) else None
+    # "The researchers found that ...": a finding, whoever made it.
+    finding = match["cue"] in {"found", "finds"} and sentence.startswith(" that", match.end())
+    return found if found and (finding or is_document(found.speaker)) else None
 
 
 def _participle(sentence: str) -> Found | None:
@@ -228,7 +253,9 @@ def _participle(sentence: str) -> Found | None:
     match = PARTICIPLE.search(sentence)
     if not match or _inside_quotation(sentence, match.start()):
         return None
-    return leading_subject(sentence[: match.start()], match["cue"] or "saying", whole=True)
+    cue = match["cue"] or "saying"
+    prefix = sentence[: match.start()]
+    return leading_subject(prefix, cue, whole=True) or verb_subject(prefix, cue)
 
 
 def _quoted(sentence: str) -> Found | None:
@@ -281,6 +308,8 @@ def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
     sentence = DATELINE.sub("", sentence.replace("''", '"').replace("``", '"'))
+    # "(Forbes says it tracks ...)": an aside in parentheses is read as a sentence.
+    sentence = OPEN_PAREN.sub("", sentence)
     back = BACK_REFERENCE.match(sentence)
     if back:
         return found_speaker(back["speaker"], back["cue"], back=True)

@@ -21,6 +21,12 @@ DATELINE = re.compile(
     r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z.]*(?:\s+\d{1,2})?)?\s*(?:\([\w .]+\)\s*)?"
     r"(?:--|\u2014|\u2013|-)\s+"
 )
+# An adverb between a subject and its verb: "Rubio personally", "the government has
+# vigorously". Not the nouns that end in -ly ("a close ally", "the family").
+ADVERB_TAIL = re.compile(
+    r"(?:\s+(?:has|have|had|most|more|very))?\s+"
+    r"(?!(?:family|ally|assembly|supply|rally|anomaly|monopoly|bully|elderly)\b)[a-z]{2,}ly$"
+)
 CORE_END = re.compile(
     r",|\s(?:of|for|at|from|in|who|whose|which|that|familiar|close|with|briefed|involved)\b"
 )
@@ -63,6 +69,13 @@ PREPOSITIONS = word_set(
     "having being asked despite amid among against under over like unlike into via in on at "
     "by for from with without of during after before about across toward towards"
 )
+# Words before "to the" in a speaker phrase: "the ambassador to the United Nations", "people
+# close to the senator", "voters going to the polls".
+ROLES_TO = word_set(
+    "delegation delegate ambassador envoy adviser advisor advisers advisors aide aides "
+    "assistant counsel consultant spokesman spokeswoman spokesperson successor heir "
+    "representative secretary attorney lawyer close loyal going privy"
+)
 # Heads of "according to X" that are not speakers: "according to the plan".
 NON_SPEAKERS = word_set(
     "plan plans schedule law laws rule rules agreement treaty constitution tradition "
@@ -74,7 +87,8 @@ DOCUMENT_NOUNS = word_set(
     "poll polls survey surveys report reports study studies analysis data figures numbers "
     "results research investigation audit review memo letter statement census estimates "
     "projections documents records filing filings index model forecast ad ads complaint "
-    "lawsuit indictment ruling platform email emails"
+    "lawsuit indictment ruling platform email emails polling footage video videos statistics "
+    "tally"
 )
 # Heads of a poll or study that can open a sentence as its source: "In a Pew survey, ...".
 POLL_NOUNS = word_set("poll polls survey surveys study studies report analysis census research")
@@ -102,6 +116,14 @@ def clause_words(words: list[str]) -> bool:
         if lowered in OBJECT_PRONOUNS and (before in PREPOSITIONS or before == "to"):
             continue  # "a source close to him"
         following = words[index + 1] if index + 1 < len(words) else ""
+        if (
+            lowered == "to"
+            and before in ROLES_TO
+            and (following.lower() in {"the", "his", "her", "their"} or following[:1].isupper())
+        ):
+            continue  # "the deputy head of China's delegation to the forum"
+        if lowered in {"that", "this"} and before in PREPOSITIONS:
+            continue  # "one of the authors of that report": a determiner
         in_name = word[:1].isupper() and word != "I" and following[:1].isupper()
         if not in_name:
             return True
@@ -168,6 +190,7 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
 def clean_speaker(speaker: str) -> str:
     """Trim datelines, adjuncts, quotes and spaces around a speaker phrase."""
     speaker = SPEAKER_ADJUNCT.sub("", DATELINE.sub("", speaker.strip()))
+    speaker = ADVERB_TAIL.sub("", speaker)
     return " ".join(speaker.strip(" \"'\u201c\u201d\u2018\u2019").split())
 
 

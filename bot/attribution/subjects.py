@@ -39,7 +39,9 @@ def _is_intro(segment: str) -> bool:
     if not words:
         return True
     first = words[0].lower()
-    return first in INTRO_WORDS or _participle_opener(words) or not first[0].isalpha()
+    # "Hours later", "Two weeks ago": a time phrase that ends its segment.
+    timed = len(words) <= 4 and words[-1].lower() in {"later", "ago", "earlier"}
+    return first in INTRO_WORDS or timed or _participle_opener(words) or not first[0].isalpha()
 
 
 def _participle_opener(words: list[str]) -> bool:
@@ -70,6 +72,8 @@ CLAUSE_OPENERS = word_set(
 )
 RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
 DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)\s+")
+# A comma between clauses, not inside a number ("34,000 people").
+COMMA = re.compile(r",(?!\d{3}\b)")
 CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+")
 
 
@@ -98,7 +102,10 @@ def _short_subject(segment: str, cue: str) -> Found | None:
     if QUANTITY.match(segment) and 1 <= len(words) <= 10 and not clause_words(words):
         return Found(clean_speaker(segment), cue)
     plural = 1 <= len(words) <= 3 and words[-1].endswith("s") and words[-1].isalpha()
-    found = found_speaker(segment, cue, lower_ok=plural)
+    # "co-host Mika Brzezinski", "assistant pastor Charles Elliott": a lower-case title
+    # before a name.
+    titled = 3 <= len(words) <= 6 and all(word[:1].isupper() for word in words[-2:])
+    found = found_speaker(segment, cue, lower_ok=plural or titled)
     if not found and RELATIVE.search(segment) and len(words) <= 14:
         # "A woman who has accused X of rape said": a relative clause inside the subject.
         found = found_speaker(segment, cue, max_words=10)
@@ -112,6 +119,27 @@ def _names_after_role(role: Found, apposition: str) -> bool:
     return opener in DETERMINERS and 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
 
 
+# The subject of a clause's first verb in the past tense: "One operative inside Trump Tower
+# tried to ...", "Band member Flea shared the news ...".
+PAST_SUBJECT = re.compile(
+    r"^(?P<subject>[A-Z][^,;:\u201c\u201d\"]{0,80}?)\s+"
+    r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|even|has|have|had)\s+){0,2}"
+    r"(?:[a-z]+ed|took|made|gave|sent|spoke|wrote|told|said|met|left|came|ran|did|held|drew|"
+    r"struck|hit|put|set|kept|stood|fought|led|won|lost|broke|threw|brought|began|became|saw|"
+    r"got|shot|sought|spent|cut|let|went|shrugged|shook|rose|sat|fell|heard|paid|"
+    r"taken|given|been|done|shown|written|spoken|seen|drawn)\b"
+)
+
+
+def verb_subject(prefix: str, cue: str) -> Found | None:
+    """The subject before the first past-tense verb of `prefix`, after opening adverbials."""
+    segments = [part.strip() for part in COMMA.split(DASH.sub(",", prefix))]
+    while len(segments) > 1 and _is_intro(segments[0]):
+        segments.pop(0)
+    match = PAST_SUBJECT.match(CONJUNCTION.sub("", segments[0]) + " ")
+    return found_speaker(match["subject"], cue) if match else None
+
+
 def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | None:
     """The subject of a cue verb from the text before it: "Smith", "Smith, a lawyer,".
 
@@ -119,7 +147,7 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
     the subject is the first segment that is not an opening adverbial. `whole` reads the
     subject as the capitalised name that opens `prefix` ("Kaine decried that math").
     """
-    segments = [part.strip() for part in DASH.sub(",", prefix).split(",")]
+    segments = [part.strip() for part in COMMA.split(DASH.sub(",", prefix))]
     if whole:
         while len(segments) > 1 and _is_intro(segments[0]):
             segments.pop(0)

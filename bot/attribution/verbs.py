@@ -40,7 +40,8 @@ BELIEF_VERBS = _alternatives(
     "believes believe believed thinks think wants want wanted hopes hope hoped "
     "fears feared worries worried doubts doubted feels felt plans planned intends intended "
     "seeks sought refuses refused endorsed endorses supports opposes opposed proposed "
-    "proposes defended defends backs backed cited cites expressed indicated"
+    "proposes defended defends backs backed cited cites expressed indicated supported "
+    "fear blamed blames dismissed dismisses"
 )
 # Verbs whose subject is a document or a poll: "the survey found", "the report shows".
 DOCUMENT_VERBS = _alternatives("found finds shows show showed shown indicates indicated")
@@ -57,7 +58,7 @@ AUX = _alternatives(
     "has have had also long repeatedly previously earlier later reportedly recently publicly "
     "privately often once already again then further separately still quickly flatly "
     "immediately initially last_week politely bluntly simply frequently explicitly since "
-    "nevertheless now first openly angrily sharply both all "
+    "nevertheless now first openly angrily sharply both all however "
     "\u2019ve 've has_not have_not had_not never did would will could may might"
 ).replace("_", r"\s+")
 # A participle or clause hung off the attribution: "said X, emphasizing that ...".
