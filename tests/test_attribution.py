@@ -345,6 +345,10 @@ NO_SPEAKER_CASES = [
     ("Clinton has strong support among black voters.", "support-as-a-noun"),
     ("He scored twice, the replay shows.", "trailing-show-of-a-non-document"),
     ("What they wanted was clear, saying nothing of the cost.", "participle-after-a-clause"),
+    (
+        "One of the authors of the study, Ann Lee, said the plan works.",
+        "a-said-after-an-apposed-name-is-not-inverted",
+    ),
 ]
 
 

@@ -104,6 +104,9 @@ NEEDS_QUOTE = frozenset({"called"})
 FRAMED_SUBJECT = re.compile(
     rf"^[^,{QUOTES}]{{1,80}},\s[^{QUOTES}]{{1,200}}?,\s+(?:(?:{AUX})\s+){{0,2}}(?:{CUES})\b"
 )
+APPOSED_NAME = re.compile(
+    rf",\s(?:[A-Z][\w.'\u2019-]*\s){{0,3}}[A-Z][\w.'\u2019-]*,\s+(?:(?:{AUX})\s+){{0,2}}(?:{CUES})$"
+)
 # A finite verb inside an inverted "speaker": "..., said the turmoil was ...".
 CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
 # "Mark Blumenthal and Jon Cohen: \u201cAlthough the polls failed ...": a name, a colon, a quote.
@@ -138,9 +141,10 @@ def _with_apposition(found: Found | None, apposition: str | None) -> Found | Non
     return found
 
 
-def _trailing(sentence: str) -> Found | None:
-    """An attribution closing the sentence: "..., said X." or "..., X told Y."."""
-    inverted = INVERTED_TAIL.search(sentence)
+def _trailing(sentence: str, start: int = 0) -> Found | None:
+    """An attribution closing the sentence: "..., said X." or "..., X told Y."; the frame
+    starts at `start` or later."""
+    inverted = INVERTED_TAIL.search(sentence, start)
     if inverted:
         named = any(word[:1].isupper() for word in inverted["speaker"].split())
         found = found_speaker(inverted["speaker"], inverted["cue"], max_words=12, lower_ok=named)
@@ -150,18 +154,18 @@ def _trailing(sentence: str) -> Found | None:
         clause = verb and not (relative and relative.start() < verb.start())
         if found and not clause and not core_words(found.speaker)[-1].endswith("ed"):
             return _with_apposition(found, inverted["appos"])
-    by_name = INVERTED_NAME.search(sentence)
+    by_name = INVERTED_NAME.search(sentence, start)
     if by_name and not _inside_quotation(sentence, by_name.start("cue")):
         found = found_speaker(by_name["speaker"], by_name["cue"])
         if found:
             return found
-    quoted = QUOTE_TAIL.search(sentence)
+    quoted = QUOTE_TAIL.search(sentence, start)
     if quoted:
         named = any(word[:1].isupper() for word in quoted["speaker"].split()[1:])
         found = found_speaker(quoted["speaker"], quoted["cue"], lower_ok=named)
         if found:
             return found
-    normal = NORMAL_TAIL.search(sentence)
+    normal = NORMAL_TAIL.search(sentence, start)
     if not normal:
         return None
     rest = normal["rest"].rstrip(" .!?\"'\u2019\u201d)")
@@ -316,11 +320,16 @@ def explicit(sentence: str) -> Found | None:
     reported = AS_REPORTED.match(sentence)
     if reported:
         return found_speaker(reported["speaker"], reported["cue"], max_words=10)
-    if FRAMED_SUBJECT.match(sentence):
+    framed = FRAMED_SUBJECT.match(sentence)
+    if framed:
         found = _leading(sentence)
         if found:
             return found
-    found = _trailing(sentence)
+    # A name set off by commas just before the verb is its subject, so that ", said" is no
+    # inverted "said X": "One of the authors, Ann Lee, said the plan works" is not the words
+    # of "the plan works".
+    named = framed and APPOSED_NAME.search(framed.group(0))
+    found = _trailing(sentence, framed.end() if named else 0)
     if found:
         return found
     according = ACCORDING_TO.search(sentence)
