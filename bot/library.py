@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.answer import Answerer, AnswerOptions
+from bot.answer import Answerer
 from bot.attribution import attribute
 from bot.conversation import Conversation
 from bot.index import BM25Index
@@ -26,6 +26,7 @@ from bot.models import (
     IngestError,
     Passage,
 )
+from bot.rerank import AnswerOptions
 from bot.settings import Settings
 from bot.snapshot import SnapshotEntry, load_snapshot, save_snapshot, settled
 from bot.store import PIPELINE_VERSION, ArticleStore, PassageRows, StoredPassages

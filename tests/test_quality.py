@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import AnswerOptions
 from bot.evaluate.followups import evaluate_followups
 from bot.evaluate.seed import evaluate_seed
 from bot.evaluate.squad import (
@@ -23,6 +22,7 @@ from bot.evaluate.squad import (
     options_ranker,
     score,
 )
+from bot.rerank import AnswerOptions
 
 pytestmark = pytest.mark.quality
 

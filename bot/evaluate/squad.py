@@ -36,11 +36,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer import FEATURES, LINEAR, Answerer, AnswerOptions, feature_scores
+from bot.answer import Answerer
 from bot.evaluate import print_report
 from bot.ingest import read_text
 from bot.library import Library
 from bot.models import Answer, BotError, IngestError
+from bot.rerank import FEATURES, LINEAR, AnswerOptions, feature_scores
 from bot.settings import Settings
 from bot.text import tokenize
 
