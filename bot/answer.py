@@ -10,7 +10,7 @@ on the previous turn are handled with `bot.followup`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from bot.followup import (
 )
 from bot.index import BM25Index, Hit
 from bot.models import Answer, Passage, Quote
+from bot.query import Query, normalise_question, parse_question
 from bot.rerank import (
     FEATURES,
     LINEAR,
@@ -39,43 +40,55 @@ from bot.rerank import (
     term_proximity,
 )
 from bot.text import tokenize
-
-MAX_QUESTION_CHARS = 1000
+from bot.vectors import SentenceVectors
 
 # Verbs of speech: a question made of nothing else names no subject to search for.
 SPEECH_TERMS = frozenset(tokenize("say said says saying tell told tells"))
 
 
-def normalise_question(question: str) -> str:
-    """Collapse whitespace and cut questions beyond a sane length."""
-    return " ".join(question.split())[:MAX_QUESTION_CHARS]
+Encode = Callable[[Sequence[str]], np.ndarray | None]
 
 
 class Answerer:
     """Turns questions into answers over one index and the passages behind it."""
 
-    def __init__(self, index: BM25Index, lookup: PassageLookup, options: AnswerOptions) -> None:
+    def __init__(
+        self,
+        index: BM25Index,
+        lookup: PassageLookup,
+        options: AnswerOptions,
+        vectors: SentenceVectors | None = None,
+    ) -> None:
         self.index = index
         self.lookup = lookup
         self.options = options
+        self.vectors = vectors  # None: the semantic layer is off
 
-    def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
+    def parse(self, question: str, encode: Encode | None = None) -> Query:
+        """The question parsed once; encoded too when there are sentence vectors to compare."""
+        query = parse_question(question)
+        if encode is None or not self.vectors or not query.tokens:
+            return query
+        encoded = encode([query.text])
+        return query if encoded is None else Query(query.text, query.tokens, encoded[0])
+
+    def answer(self, question: str | Query, conversation: Conversation | None = None) -> Answer:
         """Answer a question, using the conversation for follow-ups."""
-        question = normalise_question(question)
-        if not question:
+        query = parse_question(question) if isinstance(question, str) else question
+        text = query.text
+        if not text:
             return Answer(question="")
-        if is_follow_up(question, conversation):
+        if is_follow_up(text, conversation):
             assert conversation is not None
             previous = conversation.last_answered()
             assert previous is not None
-            follow_up = self._follow_up(question, previous, conversation)
+            follow_up = self._follow_up(text, previous, conversation)
             if follow_up is not None:
                 return follow_up
-        tokens = tokenize(question)
         # "What else did he say?" with nothing before it asks about nobody in particular.
-        if not set(tokens) - SPEECH_TERMS:
-            return Answer(question)
-        return Answer(question, self._search(question, tokens, set()))
+        if not set(query.tokens) - SPEECH_TERMS:
+            return Answer(text)
+        return Answer(text, self._search(text, query.tokens, set(), vector=query.vector))
 
     def _follow_up(
         self, question: str, previous: Turn, conversation: Conversation
@@ -106,6 +119,7 @@ class Answerer:
         tokens: list[str],
         exclude: set[tuple[str, int]],
         articles: set[str] | None = None,
+        vector: np.ndarray | None = None,
     ) -> tuple[Quote, ...]:
         """Quotes for the question's terms, from the given articles only when named."""
         if not tokens:
@@ -113,12 +127,10 @@ class Answerer:
         weights = self._term_weights(tokens)
         if sum(weights.values()) <= 0:
             return ()
-        candidates = self._candidates(
-            self.index.search(tokens, self.options.candidates, keys=articles)
-        )
-        if not candidates:
+        gathered = self._gather(tokens, weights, vector, articles)
+        if gathered is None:
             return ()
-        evidence = self._evidence_of(tokens, weights, candidates)
+        candidates, evidence = gathered
         ranked = [
             candidate
             for candidate in self._rerank(question, tokens, candidates, evidence)
@@ -174,31 +186,51 @@ class Answerer:
         )
         return coverage + options.score_share * top / sum(judged.values())
 
-    def candidate_features(self, question: str) -> list[tuple[Passage, Features]]:
-        """The index's candidates for a question, in index order, with their features."""
-        tokens = tokenize(normalise_question(question))
+    def candidate_features(self, question: str | Query) -> list[tuple[Passage, Features]]:
+        """The candidates for a question (the index's, in its order, then semantic ones)."""
+        query = parse_question(question) if isinstance(question, str) else question
+        tokens = query.tokens
         weights = self._term_weights(tokens)
-        hits = self.index.search(tokens, self.options.candidates) if tokens else []
-        candidates = self._candidates(hits)
-        if not candidates:
+        gathered = self._gather(tokens, weights, query.vector) if tokens else None
+        if gathered is None:
             return []
-        evidence = self._evidence_of(tokens, weights, candidates)
-        features = self.features(question, tokens, candidates, evidence)
+        candidates, evidence = gathered
+        features = self.features(query.text, tokens, candidates, evidence)
         return [
             (self.lookup.passage(c.hit.key, c.hit.position), Features(*row))
             for c, row in zip(candidates, features.tolist(), strict=True)
         ]
 
-    @staticmethod
-    def _candidates(hits: list[Hit]) -> list[Candidate]:
-        return [Candidate(hit, hit.score) for hit in hits]
+    def _gather(
+        self,
+        tokens: list[str],
+        weights: dict[str, float],
+        vector: np.ndarray | None,
+        articles: set[str] | None = None,
+    ) -> tuple[list[Candidate], QueryEvidence] | None:
+        """The index's best sentences, then those closest in meaning within their articles.
 
-    def _evidence_of(
-        self, tokens: list[str], weights: dict[str, float], candidates: Sequence[Candidate]
-    ) -> QueryEvidence:
-        """The question's terms counted in every sentence of the candidates' articles."""
-        keys = list(dict.fromkeys(c.hit.key for c in candidates))
-        return QueryEvidence.of(self.index.term_counts(keys, tokens), weights)
+        The question's terms (and vector) are compared with every sentence of the articles the
+        index found: at archive scale the articles a question is about are found by their words
+        far more reliably than the sentence, and a few dozen articles' vectors cost well under
+        a millisecond to score, where an ANN index over every sentence would cost memory and
+        start time.
+        """
+        hits = self.index.search(tokens, self.options.candidates, keys=articles)
+        if not hits:
+            return None
+        keys = list(dict.fromkeys(hit.key for hit in hits))
+        counts = self.index.term_counts(keys, tokens)
+        semantic = None
+        if vector is not None and self.vectors:
+            matrix, present = self.vectors.gather(counts.keys, np.diff(counts.starts).tolist())
+            if present.any():
+                semantic = (matrix, vector)
+        evidence = QueryEvidence.of(counts, weights, semantic)
+        candidates = [Candidate(hit, hit.score) for hit in hits]
+        if semantic is not None and self.options.semantic_candidates:
+            candidates += evidence.closest(hits, self.options.semantic_candidates)
+        return candidates, evidence
 
     def _rerank(
         self,

@@ -76,6 +76,14 @@ class AnswerOptions:
     paragraph_bm25_weight: float = 1.0
     proximity_weight: float = 1.5
     type_weight: float = 0.2
+    # The semantic layer: cosines of the question's vector with the sentence, its paragraph
+    # (the mean of its sentences' vectors) and its nearest neighbour in the paragraph, scaled
+    # like the index score, which they are added to.
+    sentence_cosine_weight: float = 8.0
+    paragraph_cosine_weight: float = 4.0
+    neighbour_cosine_weight: float = 0.0
+    # Sentences of the candidates' articles closest in meaning, re-ranked with the index's hits.
+    semantic_candidates: int = 20
     # Abstention evidence = sentence_share * (sentence coverage * (1 + length_bonus * ln n))
     # + (1 - sentence_share) * paragraph coverage + score_share * best score / question weight,
     # n the question's distinct terms. Fitted on SQuAD with even articles as corpus and odd
@@ -101,6 +109,9 @@ class Features:
     answer_type: float  # 1 when the sentence holds the date/number/name the question asks for
     paragraph_bm25: float  # BM25 of the whole paragraph among the article's paragraphs
     proximity: float  # distinct query terms matched / the shortest span holding them all
+    sentence_cosine: float  # cosine of the question's and the sentence's vectors (0: none)
+    paragraph_cosine: float  # cosine with the mean vector of the sentence's paragraph
+    neighbour_cosine: float  # the best cosine of the sentences just before and after
 
 
 FEATURES = tuple(f.name for f in fields(Features))
@@ -192,6 +203,9 @@ def candidate_features(
         "answer_type": np.array(typed, dtype=float),
         "paragraph_bm25": evidence.paragraph_bm25(group, w),
         "proximity": np.array(proximity),
+        "sentence_cosine": evidence.cosines[rows],
+        "paragraph_cosine": evidence.paragraph_cosines[group],
+        "neighbour_cosine": np.maximum(*evidence.neighbour_values(rows, evidence.cosines)),
     }
     return np.column_stack([named[name] for name in FEATURES])
 
@@ -212,10 +226,17 @@ class QueryEvidence:
     paragraph_counts: np.ndarray  # (groups, terms) occurrences in each paragraph
     paragraph_norm: np.ndarray  # (groups,) BM25 length normaliser of each paragraph
     local_idf: np.ndarray  # (articles, terms) idf among the article's sentences
+    cosines: np.ndarray  # (rows,) cosine of each sentence with the question (0: no vectors)
+    paragraph_cosines: np.ndarray  # (groups,) cosine of each paragraph's mean vector
 
     @classmethod
-    def of(cls, counts: TermCounts, weights: dict[str, float]) -> QueryEvidence:
-        """Sum the counts per paragraph and per article."""
+    def of(
+        cls,
+        counts: TermCounts,
+        weights: dict[str, float],
+        semantic: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> QueryEvidence:
+        """Sum the counts per paragraph and per article; `semantic`: (row vectors, question's)."""
         sizes = np.diff(counts.starts)
         article_of_row = np.repeat(np.arange(len(sizes)), sizes)
         # A paragraph is an (article, paragraph number) pair, wherever its sentences are;
@@ -243,6 +264,16 @@ class QueryEvidence:
         np.cumsum(counts.counts > 0, axis=0, out=present[1:])
         sentence_df = present[counts.starts[1:]] - present[counts.starts[:-1]]
         local_idf = np.log(1 + sizes[:, None] / (sentence_df + 0.5))
+        if semantic is None:
+            cosines, paragraph_cosines = np.zeros(len(pairs)), np.zeros(len(firsts))
+        else:
+            matrix, vector = semantic
+            cosines = (matrix @ vector).astype(np.float64)
+            means = np.add.reduceat(matrix[take], firsts)
+            lengths_of = np.linalg.norm(means, axis=1)
+            paragraph_cosines = np.where(
+                lengths_of > 0, (means @ vector) / np.maximum(lengths_of, 1e-12), 0.0
+            ).astype(np.float64)
         return cls(
             counts,
             np.array([weights[term] for term in counts.terms]),
@@ -252,6 +283,8 @@ class QueryEvidence:
             paragraph_counts,
             norm,
             local_idf,
+            cosines,
+            paragraph_cosines,
         )
 
     def rows(self, candidates: Sequence[Candidate]) -> np.ndarray:
@@ -261,6 +294,28 @@ class QueryEvidence:
         positions = np.array([c.hit.position for c in candidates], dtype=np.int64)
         return self.counts.starts[numbers] + positions
 
+    def closest(self, hits: Sequence[Hit], limit: int) -> list[Candidate]:
+        """Up to `limit` sentences closest in meaning to the question that are not in `hits`."""
+        if limit <= 0 or not self.cosines.any():
+            return []
+        taken = set(self.rows([Candidate(hit, hit.score) for hit in hits]).tolist())
+        wanted = min(len(self.cosines), limit + len(taken))
+        best = np.argpartition(-self.cosines, wanted - 1)[:wanted]
+        best = best[np.argsort(-self.cosines[best], kind="stable")]
+        counts, keys = self.counts, self.counts.keys
+        found = []
+        for row in best.tolist():
+            if row in taken or self.cosines[row] <= 0:
+                continue
+            article = int(self.article_of_row[row])
+            position = row - int(counts.starts[article])
+            matched = int(np.count_nonzero(counts.counts[row]))
+            score = float(counts.scores[row])
+            found.append(Candidate(Hit(keys[article], position, score, matched), score))
+            if len(found) >= limit:
+                break
+        return found
+
     def columns_of(self, tokens: Sequence[str]) -> list[int]:
         """The question's tokens as columns."""
         column = {term: i for i, term in enumerate(self.counts.terms)}
@@ -268,7 +323,13 @@ class QueryEvidence:
 
     def neighbour_scores(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """BM25 scores of the sentences just before and after each row, in the same paragraph."""
-        scores, paragraphs = self.counts.scores, self.counts.paragraphs
+        return self.neighbour_values(rows, self.counts.scores)
+
+    def neighbour_values(
+        self, rows: np.ndarray, scores: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-row values of the sentences just before and after each row, same paragraph."""
+        paragraphs = self.counts.paragraphs
         article = self.article_of_row[rows]
         starts = self.counts.starts
         result = []

@@ -27,6 +27,8 @@ BOT_ENV_VARS = (
     "BM25_K1",
     "BM25_B",
     "FETCH_ALLOW_PRIVATE",
+    "SEMANTIC",
+    "ENCODER_THREADS",
 )
 
 
@@ -41,9 +43,15 @@ def require_shared(path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's bot settings or .env file."""
+    """No test sees the developer's bot settings or .env file.
+
+    The semantic layer is off unless a test turns it on (`semantic=True`): encoding every
+    article that hundreds of tests add would cost minutes on a 2-core machine, and the tests
+    of meaning (test_semantic.py, test_vectors.py, the quality floors) turn it on themselves.
+    """
     for name in BOT_ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SEMANTIC", "off")
     monkeypatch.chdir(tmp_path)
 
 

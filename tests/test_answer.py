@@ -344,6 +344,9 @@ def reference_features(library: Library, question: str) -> list[Features]:
                     if bag[t]
                 ),
                 proximity=term_proximity(terms[hit.position], weights.keys()),
+                sentence_cosine=0.0,  # a question given as text has no vector
+                paragraph_cosine=0.0,
+                neighbour_cosine=0.0,
             )
         )
     return result
