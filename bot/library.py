@@ -19,7 +19,7 @@ import numpy as np
 from bot.answer import Answerer
 from bot.attribution import attribute
 from bot.conversation import Conversation
-from bot.encoder import Encoder, EncoderError
+from bot.encoder import Encoder, EncoderError, TextEncoder
 from bot.index import BM25Index
 from bot.models import (
     Answer,
@@ -91,7 +91,7 @@ class Library:
         self._lock = threading.RLock()
         # The sentence-embedding model, loaded at first use; None when SEMANTIC is off or the
         # model could not be loaded (then the bot answers by words alone).
-        self.encoder: Encoder | None = (
+        self.encoder: TextEncoder | None = (
             Encoder(threads=settings.encoder_threads) if settings.semantic else None
         )
         self.vectors = SentenceVectors()
