@@ -145,7 +145,7 @@ def add_optional_commands(
 ) -> None:
     """Evaluation and benchmark commands, which import their own heavier modules."""
     from bot import bench
-    from bot.evaluate import extraction, followups, seed, squad
+    from bot.evaluate import extraction, followups, paraphrase, seed, squad
 
     evaluate = commands.add_parser("eval", parents=[common], help="measure answer quality")
     modes = evaluate.add_subparsers(dest="mode", metavar="MODE", required=True)
@@ -160,6 +160,11 @@ def add_optional_commands(
     )
     followups.configure_parser(
         modes.add_parser("followups", parents=[common], help="follow-up conversations, hit@1")
+    )
+    paraphrase.configure_parser(
+        modes.add_parser(
+            "paraphrase", parents=[common], help="questions in a reader's own words, hit@1/hit@3"
+        )
     )
     bench.configure_parser(
         commands.add_parser("bench", parents=[common], help="measure speed at archive scale")

@@ -52,3 +52,12 @@ def test_readme_example_answer_is_what_the_shipped_corpus_answers(settings: Sett
     block = re.search(r"```text\n\$ python -m bot ask \"(.+?)\"\n(.+?)\n```", README, re.DOTALL)
     assert block is not None and block.group(1) == question
     assert render_text(Library.open(settings).ask(question)) == block.group(2)
+
+
+def test_readme_mentions_every_eval_mode() -> None:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    evaluate = commands.choices["eval"]  # type: ignore[index]
+    modes = next(a for a in evaluate._actions if a.dest == "mode")
+    for mode in modes.choices:  # type: ignore[union-attr]
+        assert f"python -m bot eval {mode}" in README, mode

@@ -13,7 +13,9 @@ from bot.evaluate.squad import (
     evaluate_squad,
     feature_table,
     fit_weights,
+    format_report,
     load_squad,
+    low_overlap_questions,
     score,
     table_scores,
 )
@@ -196,3 +198,72 @@ def test_eval_squad_fit_prints_the_weights(
     assert main(["eval", "squad", str(squad_file), "--fit", "--json"]) == 0
     weights = json.loads(capsys.readouterr().out)
     assert {"title_weight", "paragraph_bm25_weight", "type_weight"} <= weights.keys()
+
+
+LOW_OVERLAP_ARTICLE = {
+    "title": "Harbour",
+    "paragraphs": [
+        {
+            "context": "The harbour wall was rebuilt after the storm of 1953. Fishing boats "
+            "shelter there in winter. A ferry leaves for the island every morning.",
+            "qas": [
+                {  # no word in common with its sentence: low overlap
+                    "id": "h1",
+                    "question": "What happened to the sea defences after the gale?",
+                    "answers": [{"text": "rebuilt", "answer_start": 21}],
+                },
+                {  # one word in common ("winter"): still low overlap
+                    "id": "h2",
+                    "question": "Where do trawlers stay in winter?",
+                    "answers": [{"text": "there", "answer_start": 76}],
+                },
+                {  # two words in common ("ferri", "island"): not low overlap
+                    "id": "h3",
+                    "question": "How often does the ferry go to the island?",
+                    "answers": [{"text": "every morning", "answer_start": 123}],
+                },
+                {  # two gold sentences: one shares two words, so not low overlap
+                    "id": "h4",
+                    "question": "Which vessels are in the harbour after the storm?",
+                    "answers": [
+                        {"text": "Fishing boats", "answer_start": 54},
+                        {"text": "The harbour wall", "answer_start": 0},
+                    ],
+                },
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def low_overlap_file(tmp_path: Path) -> Path:
+    path = tmp_path / "harbour.json"
+    data = {"version": "1.1", "data": [LOW_OVERLAP_ARTICLE]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_low_overlap_questions_share_at_most_one_word_with_every_gold_sentence(
+    low_overlap_file: Path, tmp_path: Path
+) -> None:
+    articles = load_squad(low_overlap_file)
+    corpus = SquadCorpus.build(articles, tmp_path / "work")
+    assert low_overlap_questions(corpus, articles) == {"h1", "h2"}
+
+
+def test_score_keeps_only_the_given_questions(low_overlap_file: Path, tmp_path: Path) -> None:
+    articles = load_squad(low_overlap_file)
+    corpus = SquadCorpus.build(articles, tmp_path / "work")
+    first = sorted(corpus.gold(articles[0], articles[0].questions[0]))
+    scores, per_question = score(corpus, articles, lambda q: first, only={"h1", "h3"})
+    assert (scores.questions, scores.hit_at_1) == (2, 0.5)
+    assert per_question == [True, False]
+
+
+def test_evaluate_squad_reports_the_low_overlap_split(low_overlap_file: Path) -> None:
+    report = evaluate_squad(low_overlap_file, abstention=False)
+    for splits in report.rows.values():
+        assert splits["all"].questions == 4
+        assert splits["low"].questions == 2
+    assert "low: the 2 questions sharing at most 1 content word" in format_report(report)

@@ -1,4 +1,4 @@
-"""Quality evaluations on public datasets: `python -m bot eval squad|seed|followups|extraction`."""
+"""Quality evaluations on public datasets: `python -m bot eval MODE` (see `eval --help`)."""
 
 from __future__ import annotations
 

@@ -13,22 +13,19 @@ twice: with context (each answer remembered, as in `chat`) and without (every qu
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot.conversation import Conversation
 from bot.evaluate import print_report
-from bot.ingest import read_text
+from bot.evaluate.benchmark import ingest_benchmark_article, load_ground_truth, load_json
 from bot.library import Library
-from bot.models import Answer, BotError, DuplicateArticleError
+from bot.models import Answer
 from bot.settings import Settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CONVERSATIONS_FILE = DATA_DIR / "followup_conversations.json"
-GROUND_TRUTH_FILE = "ground-truth.json"
 
 
 @dataclass(frozen=True)
@@ -63,8 +60,8 @@ def evaluate_followups(
 ) -> FollowupReport:
     """Ingest the referenced articles and run every conversation both ways."""
     settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
-    conversations = _load_json(conversations_file)["conversations"]
-    truth = _load_json(Path(dataset_dir) / GROUND_TRUTH_FILE)
+    conversations = load_json(conversations_file)["conversations"]
+    truth = load_ground_truth(dataset_dir)
     with tempfile.TemporaryDirectory(prefix="followups-eval-") as scratch:
         library = Library.open(
             settings.model_copy(
@@ -72,7 +69,7 @@ def evaluate_followups(
             )
         )
         for key in sorted({c["article"] for c in conversations}):
-            _ingest(library, key, truth)
+            ingest_benchmark_article(library, key, truth)
         results = [_run(library, conversation) for conversation in conversations]
     first = [hit for hit, _ in results]
     turns = tuple(turn for _, conversation_turns in results for turn in conversation_turns)
@@ -85,18 +82,6 @@ def evaluate_followups(
         without_context=_share([t.without_context for t in turns]),
         turns=turns,
     )
-
-
-def _ingest(library: Library, key: str, truth: dict) -> None:
-    entry = truth.get(key)
-    if not isinstance(entry, dict) or not entry.get("articleBody"):
-        raise BotError(f"article {key} is not in the benchmark's {GROUND_TRUTH_FILE}")
-    url = str(entry.get("url") or "")
-    title = url.rstrip("/").rsplit("/", 1)[-1].replace("-", " ") or key
-    record = {"title": title, "articleBody": entry["articleBody"], "url": url or None}
-    # Two keys with the same body: one copy answers for both.
-    with contextlib.suppress(DuplicateArticleError):
-        library.add(read_text(json.dumps(record), fmt="json", name=key))
 
 
 def _run(library: Library, conversation: dict) -> tuple[bool, list[TurnResult]]:
@@ -159,18 +144,6 @@ def format_report(report: FollowupReport) -> str:
         f"{'turn 2+ without context':<28}{report.without_context:>8.3f}",
     ]
     return "\n".join(lines)
-
-
-def _load_json(path: Path) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BotError(f"no {path.name} at {path.parent}: is the dataset there?") from exc
-    except (OSError, ValueError) as exc:
-        raise BotError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise BotError(f"{path}: expected a JSON object")
-    return data
 
 
 def _share(values: list[bool]) -> float:

@@ -12,7 +12,10 @@ Rows of the report:
   the baseline measured in the same run.
 - `answer, no abstention`: the answerer's re-ranking with `min_match=0`.
 - `answer`: the answerer exactly as the bot runs it (`Library.ask`, default options).
-Articles are split by index into even (used for tuning) and odd (the honest figure).
+Articles are split by index into even (used for tuning) and odd (the honest figure). A third
+split, `low`, holds the low-overlap questions of all articles: those sharing at most one content
+word (`bot.evaluate.overlap`, no names set aside) with every gold sentence, where matching words
+cannot help.
 Abstention: with only the even articles in the corpus the odd articles' questions are asked, and
 vice versa; any answer to them is wrong, and the share answered is reported.
 
@@ -30,7 +33,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, astuple, dataclass, replace
 from pathlib import Path
 
@@ -39,6 +42,7 @@ import numpy as np
 from bot.answer import Answerer
 from bot.encoder import Encoder, MemoEncoder, TextEncoder
 from bot.evaluate import print_report
+from bot.evaluate.overlap import shared_content_words
 from bot.ingest import read_text
 from bot.library import Library
 from bot.models import Answer, BotError, IngestError
@@ -48,6 +52,7 @@ from bot.text import tokenize
 
 WHITESPACE_RUN = re.compile(r"\s+")
 TOP_K = 3
+LOW_OVERLAP_WORDS = 1  # at most this many content words shared with every gold sentence
 
 Key = tuple[str, int]  # (article id, sentence position)
 Ranker = Callable[[str], Sequence[Key] | None]  # question -> ranked keys, None when declined
@@ -172,6 +177,25 @@ class SquadCorpus:
                 keys.add((article_id, positions[slot]))
         return keys
 
+    def sentence(self, key: Key) -> str:
+        """The stored text of one sentence."""
+        article_id, position = key
+        return self.library.passages_of(article_id)[position].text
+
+
+def low_overlap_questions(corpus: SquadCorpus, articles: Iterable[SquadArticle]) -> frozenset[str]:
+    """Ids of the questions that share at most one content word with every gold sentence."""
+    chosen = set()
+    for article in articles:
+        for question in article.questions:
+            gold = corpus.gold(article, question)
+            if gold and all(
+                len(shared_content_words(question.text, corpus.sentence(key))) <= LOW_OVERLAP_WORDS
+                for key in gold
+            ):
+                chosen.add(question.id)
+    return frozenset(chosen)
+
 
 def _collapsed(context: str) -> tuple[str, list[int]]:
     """The context with whitespace runs collapsed and stripped, and each char's original offset."""
@@ -225,15 +249,20 @@ def _sentence_starts(
 
 
 def score(
-    corpus: SquadCorpus, articles: Sequence[SquadArticle], rank: Ranker
+    corpus: SquadCorpus,
+    articles: Sequence[SquadArticle],
+    rank: Ranker,
+    only: Collection[str] | None = None,
 ) -> tuple[Scores, list[bool]]:
-    """Scores of one ranking over the questions of `articles`, and hit@1 per question."""
+    """Scores of one ranking over the questions of `articles` (those in `only`, if given)."""
     hits1 = hits3 = answered = 0
     reciprocal = 0.0
     per_question: list[bool] = []
     total = 0
     for article in articles:
         for question in article.questions:
+            if only is not None and question.id not in only:
+                continue
             total += 1
             gold = corpus.gold(article, question)
             ranked = rank(question.text) or ()
@@ -277,11 +306,15 @@ def options_ranker(library: Library, options: AnswerOptions, semantic: bool = Tr
     return answer_ranker(lambda question: answerer.answer(answerer.parse(question, library.encode)))
 
 
-def _splits(articles: Sequence[SquadArticle]) -> dict[str, list[SquadArticle]]:
+def _splits(
+    articles: Sequence[SquadArticle], low_overlap: Collection[str]
+) -> dict[str, tuple[list[SquadArticle], Collection[str] | None]]:
+    """Split name -> (articles, question ids kept or None for all of them)."""
     return {
-        "even": [a for a in articles if a.number % 2 == 0],
-        "odd": [a for a in articles if a.number % 2 == 1],
-        "all": list(articles),
+        "even": ([a for a in articles if a.number % 2 == 0], None),
+        "odd": ([a for a in articles if a.number % 2 == 1], None),
+        "all": (list(articles), None),
+        "low": (list(articles), low_overlap),
     }
 
 
@@ -314,11 +347,12 @@ def evaluate_squad(
             ),
             "answer": answer_ranker(library.ask),
         }
+        low_overlap = low_overlap_questions(corpus, articles)
         rows = {
             name: {
-                split: score(corpus, chosen, rank)[0]
-                for split, chosen in _splits(articles).items()
-                if chosen
+                split: score(corpus, chosen, rank, only)[0]
+                for split, (chosen, only) in _splits(articles, low_overlap).items()
+                if chosen and (only is None or only)
             }
             for name, rank in rankers.items()
         }
@@ -549,6 +583,12 @@ def format_report(report: SquadReport) -> str:
                 f"{name:<24}{split:<6}{s.questions:>10}{s.hit_at_1:>8.3f}{s.hit_at_3:>8.3f}"
                 f"{s.mrr:>8.3f}{s.answered:>10.3f}"
             )
+    low = next((splits["low"].questions for splits in report.rows.values() if "low" in splits), 0)
+    if low:
+        lines.append(
+            f"low: the {low} questions sharing at most {LOW_OVERLAP_WORDS} content word with "
+            "every gold sentence"
+        )
     if report.abstention:
         lines.append(
             f"{'abstention':<24}{'absent answered':>16}{'present hit@1':>15}{'(no abstention)':>17}"
