@@ -12,6 +12,7 @@ Rows of the report:
   the baseline measured in the same run.
 - `answer, no abstention`: the answerer's re-ranking with `min_match=0`.
 - `answer`: the answerer exactly as the bot runs it (`Library.ask`, default options).
+- `answer, words only`: the same without the semantic layer (only when SEMANTIC is on).
 Articles are split by index into even (used for tuning) and odd (the honest figure). A third
 split, `low`, holds the low-overlap questions of all articles: those sharing at most one content
 word (`bot.evaluate.overlap`, no names set aside) with every gold sentence, where matching words
@@ -347,6 +348,11 @@ def evaluate_squad(
             ),
             "answer": answer_ranker(library.ask),
         }
+        if library.vectors:
+            # The same answerer without the semantic layer, for the on/off comparison.
+            rankers["answer, words only"] = options_ranker(
+                library, library_options(library), semantic=False
+            )
         low_overlap = low_overlap_questions(corpus, articles)
         rows = {
             name: {
@@ -412,7 +418,25 @@ def _abstention(
 
 
 # Values tried for each re-ranking weight by the coordinate ascent of `fit_weights`.
-WEIGHT_STEPS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
+WEIGHT_STEPS = (
+    0.0,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.3,
+    0.5,
+    0.75,
+    1.0,
+    1.5,
+    2.0,
+    3.0,
+    5.0,
+    8.0,
+    12.0,
+    20.0,
+)
 
 
 @dataclass(frozen=True)
