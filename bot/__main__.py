@@ -338,10 +338,11 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
         print("SEMANTIC is off: there is nothing to embed", file=sys.stderr)
         return 2
     library = Library.open(settings)
-    missing = library.missing_vectors()
+    batches = library.missing_vector_batches(EMBED_CHUNK)
+    missing = [key for batch in batches for key in batch]
     sizes = {key: len(library.passages_of(key)) for key in missing}
     with tqdm(total=sum(sizes.values()), unit="sentence", disable=None) as bar:
-        for chunk in chunked(missing, sizes, EMBED_CHUNK):
+        for chunk in batches:
             if not library.embed(chunk) and library.encoder is None:
                 print("error: the sentence-embedding model cannot be loaded", file=sys.stderr)
                 return 1
@@ -351,20 +352,6 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     library.flush()
     print(f"{len(missing)} article(s) embedded, {sum(sizes.values())} sentences", file=sys.stderr)
     return 0
-
-
-def chunked(keys: Sequence[str], sizes: dict[str, int], limit: int) -> Iterator[list[str]]:
-    """Articles in groups of about `limit` sentences (an article is never split)."""
-    chunk: list[str] = []
-    total = 0
-    for key in keys:
-        chunk.append(key)
-        total += sizes[key]
-        if total >= limit:
-            yield chunk
-            chunk, total = [], 0
-    if chunk:
-        yield chunk
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:

@@ -145,7 +145,7 @@ class Answerer:
         sentence, paragraph = evidence.coverage(ranked, judged)
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
-        confidence = self._confidence(sentence, paragraph, judged, ranked[0].score)
+        confidence = self._confidence(sentence, paragraph, judged, ranked[0], evidence)
         if self.options.min_match > 0 and confidence < self.options.min_match:
             return ()
         quotes: list[Quote] = []
@@ -168,7 +168,12 @@ class Answerer:
         return tuple(quotes)
 
     def _confidence(
-        self, sentence: np.ndarray, paragraph: np.ndarray, judged: dict[str, float], top: float
+        self,
+        sentence: np.ndarray,
+        paragraph: np.ndarray,
+        judged: dict[str, float],
+        best: Candidate,
+        evidence: QueryEvidence,
     ) -> float:
         """How sure we are that the corpus answers the question at all (compared to min_match).
 
@@ -178,13 +183,20 @@ class Answerer:
         coverage counts too; short questions match by chance more easily, so a longer one
         needs a little less. The best re-ranked score, per unit of the question's weight (both
         grow with idf, so the ratio hardly does), adds how well the words that matched fit.
+        With sentence vectors, the best candidate's cosine adds or takes away evidence around
+        `cosine_centre`: cosine alone does not tell absent from present, but it separates
+        a paraphrase from a chance match of the same words.
         """
         options = self.options
-        best = float(sentence.max()) * (1 + options.length_bonus * math.log(len(judged)))
-        coverage = options.sentence_share * best + (1 - options.sentence_share) * float(
+        shared = float(sentence.max()) * (1 + options.length_bonus * math.log(len(judged)))
+        coverage = options.sentence_share * shared + (1 - options.sentence_share) * float(
             paragraph.max()
         )
-        return coverage + options.score_share * top / sum(judged.values())
+        top = best.lexical if options.rerank else best.score
+        confidence = coverage + options.score_share * top / sum(judged.values())
+        if evidence.semantic:
+            confidence += options.cosine_share * (best.cosine - options.cosine_centre)
+        return confidence
 
     def candidate_features(self, question: str | Query) -> list[tuple[Passage, Features]]:
         """The candidates for a question (the index's, in its order, then semantic ones)."""
@@ -242,10 +254,16 @@ class Answerer:
         """Candidates best first by the weighted features (index order when not re-ranking)."""
         if not self.options.rerank:
             return candidates
-        scores = feature_scores(self.features(question, tokens, candidates, evidence), self.options)
+        values = self.features(question, tokens, candidates, evidence)
+        scores = feature_scores(values, self.options)
+        # The score without the cosines, for abstention, which weighs meaning on its own.
+        lexical = feature_scores(values, self.options, semantic=False)
+        cosines = values[:, FEATURES.index("sentence_cosine")]
         rescored = [
-            Candidate(candidate.hit, score)
-            for candidate, score in zip(candidates, scores.tolist(), strict=True)
+            Candidate(candidate.hit, score, words, cosine)
+            for candidate, score, words, cosine in zip(
+                candidates, scores.tolist(), lexical.tolist(), cosines.tolist(), strict=True
+            )
         ]
         rescored.sort(key=lambda c: c.score, reverse=True)
         return rescored

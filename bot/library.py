@@ -224,6 +224,18 @@ class Library:
         with self._lock:
             return [a.id for a in self._sorted_articles() if a.id not in self.vectors]
 
+    def missing_vector_batches(self, sentences: int = 256) -> list[list[str]]:
+        """The articles lacking vectors in groups of about this many sentences (for `embed`)."""
+        batches: list[list[str]] = [[]]
+        total = 0
+        for key in self.missing_vectors():
+            if total >= sentences:
+                batches.append([])
+                total = 0
+            batches[-1].append(key)
+            total += len(self.passages_of(key))
+        return [batch for batch in batches if batch]
+
     def embed(self, article_ids: Sequence[str]) -> int:
         """Compute and keep the vectors of these articles' sentences; returns sentences done.
 

@@ -64,24 +64,26 @@ class AnswerOptions:
     rerank: bool = True  # False: rank by the index score alone (the plain BM25 baseline)
     # Weights of the re-ranking features (see `Features`); the index score has weight 1.
     # Fitted by coordinate ascent on hit@1 (+ hit@3 / 2 to break ties) over the features of
-    # the top 50 candidates of every question of SQuAD's even articles (whole file as corpus,
-    # k1 1.2, b 0.75); odd articles were only scored. See `bot.evaluate.squad` for the eval.
-    context_weight: float = 0.05
-    previous_weight: float = 0.02
-    paragraph_weight: float = 1.5
-    paragraph_local_weight: float = 0.05
+    # the candidates (BM25's top 50 and the 20 closest in meaning) of every question of
+    # SQuAD's even articles (whole file as corpus, k1 1.2, b 0.75, sentence vectors from the
+    # shipped model); odd articles were only scored. See `bot.evaluate.squad` for the eval.
+    context_weight: float = 0.01
+    previous_weight: float = 0.3
+    paragraph_weight: float = 0.2
+    paragraph_local_weight: float = 1.0
     local_weight: float = 2.0
-    title_weight: float = 3.0
-    phrase_weight: float = 0.3
-    paragraph_bm25_weight: float = 1.0
-    proximity_weight: float = 1.5
-    type_weight: float = 0.2
+    title_weight: float = 1.5
+    phrase_weight: float = 0.2
+    paragraph_bm25_weight: float = 0.3
+    proximity_weight: float = 0.0
+    type_weight: float = 0.1
     # The semantic layer: cosines of the question's vector with the sentence, its paragraph
-    # (the mean of its sentences' vectors) and its nearest neighbour in the paragraph, scaled
-    # like the index score, which they are added to.
-    sentence_cosine_weight: float = 8.0
-    paragraph_cosine_weight: float = 4.0
-    neighbour_cosine_weight: float = 0.0
+    # (the mean of its sentences' vectors) and its best neighbour in the paragraph. A cosine
+    # moves by tenths where BM25 scores move by units, hence the large weights. Without
+    # vectors these features are 0 and the ranking is the lexical one.
+    sentence_cosine_weight: float = 50.0
+    paragraph_cosine_weight: float = 30.0
+    neighbour_cosine_weight: float = 3.0
     # Sentences of the candidates' articles closest in meaning, re-ranked with the index's hits.
     semantic_candidates: int = 20
     # Abstention evidence = sentence_share * (sentence coverage * (1 + length_bonus * ln n))
@@ -92,6 +94,9 @@ class AnswerOptions:
     sentence_share: float = 0.6
     length_bonus: float = 1.0
     score_share: float = 0.25
+    # With sentence vectors: + cosine_share * (the best candidate's cosine - cosine_centre).
+    cosine_share: float = 0.0
+    cosine_centre: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -119,13 +124,20 @@ FEATURES = tuple(f.name for f in fields(Features))
 LINEAR = tuple(name for name in FEATURES if name not in ("bm25", "answer_type"))
 
 
+COSINES = ("sentence_cosine", "paragraph_cosine", "neighbour_cosine")
 _LINEAR_COLUMNS = [FEATURES.index(name) for name in LINEAR]
 
 
-def feature_scores(values: np.ndarray, options: AnswerOptions) -> np.ndarray:
-    """Re-ranking scores of feature rows (the last axis follows FEATURES)."""
+def feature_scores(values: np.ndarray, options: AnswerOptions, semantic: bool = True) -> np.ndarray:
+    """Re-ranking scores of feature rows (the last axis follows FEATURES); `semantic=False`
+    leaves the cosine features out."""
     # The index score plus the weighted features, scaled up when the answer type is present.
-    weights = np.array([getattr(options, f"{name}_weight") for name in LINEAR])
+    weights = np.array(
+        [
+            getattr(options, f"{name}_weight") if semantic or name not in COSINES else 0.0
+            for name in LINEAR
+        ]
+    )
     linear = values[..., FEATURES.index("bm25")] + values[..., _LINEAR_COLUMNS] @ weights
     return linear * (1 + options.type_weight * values[..., FEATURES.index("answer_type")])
 
@@ -139,6 +151,8 @@ class Candidate(NamedTuple):
 
     hit: Hit
     score: float
+    lexical: float = 0.0  # the re-ranked score without the cosine features
+    cosine: float = 0.0  # the sentence's cosine with the question (0: no vectors)
 
 
 def answer_type(question: str) -> re.Pattern[str] | None:
@@ -226,6 +240,7 @@ class QueryEvidence:
     paragraph_counts: np.ndarray  # (groups, terms) occurrences in each paragraph
     paragraph_norm: np.ndarray  # (groups,) BM25 length normaliser of each paragraph
     local_idf: np.ndarray  # (articles, terms) idf among the article's sentences
+    semantic: bool  # the question had a vector and the articles had sentence vectors
     cosines: np.ndarray  # (rows,) cosine of each sentence with the question (0: no vectors)
     paragraph_cosines: np.ndarray  # (groups,) cosine of each paragraph's mean vector
 
@@ -283,6 +298,7 @@ class QueryEvidence:
             paragraph_counts,
             norm,
             local_idf,
+            semantic is not None,
             cosines,
             paragraph_cosines,
         )
