@@ -153,7 +153,8 @@ class Answerer:
         best = 0.0
         for candidate, share in zip(ranked, sentence.tolist(), strict=True):
             hit = candidate.hit
-            if share < self.options.quote_match:
+            # A quote shares enough of the question's words, or says the same in others.
+            if share < self.options.quote_match and candidate.cosine < self.options.quote_cosine:
                 continue
             text = self.lookup.text(hit.key, hit.position)
             if text in texts:
@@ -229,9 +230,16 @@ class Answerer:
         start time.
         """
         hits = self.index.search(tokens, self.options.candidates, keys=articles)
-        if not hits:
-            return None
         keys = list(dict.fromkeys(hit.key for hit in hits))
+        if vector is not None and self.vectors and articles is None:
+            # Articles close in meaning, whether or not the question's words are in them.
+            keys += [
+                key
+                for key in self.vectors.nearest_articles(vector, self.options.semantic_articles)
+                if key not in keys
+            ]
+        if not keys:
+            return None
         counts = self.index.term_counts(keys, tokens)
         semantic = None
         if vector is not None and self.vectors:
@@ -242,7 +250,7 @@ class Answerer:
         candidates = [Candidate(hit, hit.score) for hit in hits]
         if semantic is not None and self.options.semantic_candidates:
             candidates += evidence.closest(hits, self.options.semantic_candidates)
-        return candidates, evidence
+        return (candidates, evidence) if candidates else None
 
     def _rerank(
         self,

@@ -21,8 +21,8 @@ from bot.encoder import DIMENSIONS, MODEL_SHA256
 
 log = logging.getLogger(__name__)
 
-FORMAT = "quotebot-vectors-1"
-ARRAYS = ("keys", "key_offsets", "counts", "checks", "codes", "scales")
+FORMAT = "quotebot-vectors-2"
+ARRAYS = ("keys", "key_offsets", "counts", "checks", "codes", "scales", "centroids")
 
 
 def texts_check(texts: Iterable[str]) -> int:
@@ -45,6 +45,10 @@ class SentenceVectors:
         self._codes: dict[str, np.ndarray] = {}  # (sentences, DIMENSIONS) int8
         self._scales: dict[str, np.ndarray] = {}  # (sentences,) float32
         self._checks: dict[str, int] = {}
+        # Each article's mean sentence vector, normalised (float16): which articles a question
+        # is about when its words find none, or not the right one.
+        self._centroids: dict[str, np.ndarray] = {}
+        self._stacked: tuple[list[str], np.ndarray] | None = None  # centroids as one matrix
         self.changed = False  # differs from what is on disk
 
     def __len__(self) -> int:
@@ -58,8 +62,11 @@ class SentenceVectors:
 
     def put(self, key: str, vectors: np.ndarray, check: int) -> None:
         """Keep an article's vectors (unit rows, one per sentence in order)."""
-        codes, scales = quantise(np.asarray(vectors, dtype=np.float32))
+        vectors = np.asarray(vectors, dtype=np.float32)
+        codes, scales = quantise(vectors)
         self._codes[key], self._scales[key], self._checks[key] = codes, scales, check
+        self._centroids[key] = _unit(vectors.sum(axis=0)).astype(np.float16)
+        self._stacked = None
         self.changed = True
 
     def remove(self, key: str) -> None:
@@ -67,6 +74,8 @@ class SentenceVectors:
         if self._codes.pop(key, None) is not None:
             self._scales.pop(key)
             self._checks.pop(key)
+            self._centroids.pop(key)
+            self._stacked = None
             self.changed = True
 
     def current(self, key: str, sentences: int, check: int) -> bool:
@@ -80,6 +89,19 @@ class SentenceVectors:
         if codes is None:
             return None
         return codes.astype(np.float32) * self._scales[key][:, None]
+
+    def nearest_articles(self, vector: np.ndarray, limit: int) -> list[str]:
+        """The articles whose mean sentence vector is closest to `vector`, best first."""
+        if limit <= 0 or not self._centroids:
+            return []
+        if self._stacked is None:
+            keys = list(self._centroids)
+            self._stacked = keys, np.stack([self._centroids[k] for k in keys]).astype(np.float32)
+        keys, matrix = self._stacked
+        cosines = matrix @ vector.astype(np.float32)
+        limit = min(limit, len(keys))
+        best = np.argpartition(-cosines, limit - 1)[:limit]
+        return [keys[i] for i in best[np.argsort(-cosines[best], kind="stable")].tolist()]
 
     def gather(self, keys: Sequence[str], sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """The vectors of these articles' sentences stacked (float32), and which rows have one.
@@ -110,6 +132,9 @@ class SentenceVectors:
             "checks": np.array([self._checks[k] for k in keys], dtype=np.int64),
             "codes": _concatenate([self._codes[k] for k in keys], np.int8).reshape(-1),
             "scales": _concatenate([self._scales[k] for k in keys], np.float32),
+            "centroids": _concatenate([self._centroids[k][None] for k in keys], np.float16).reshape(
+                -1
+            ),
         }
         save_arrays(directory, {"format": FORMAT, "model": MODEL_SHA256}, arrays)
         self.changed = False
@@ -130,6 +155,7 @@ class SentenceVectors:
             total = int(counts.sum())
             codes = arrays["codes"].reshape(total, DIMENSIONS)
             scales = arrays["scales"]
+            centroids = arrays["centroids"].reshape(len(keys), DIMENSIONS)
             if len(keys) != len(counts) or len(scales) != total or codes.dtype != np.int8:
                 raise ValueError("inconsistent arrays")
         except (OSError, ValueError, KeyError) as exc:
@@ -141,10 +167,15 @@ class SentenceVectors:
             vectors._codes[key] = codes[start:end]
             vectors._scales[key] = scales[start:end]
             vectors._checks[key] = int(arrays["checks"][i])
+            vectors._centroids[key] = centroids[i]
         return vectors
 
 
 def _concatenate(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    if not parts:
-        return np.zeros((0, DIMENSIONS) if dtype is np.int8 else 0, dtype=dtype)
-    return np.concatenate(parts)
+    """The parts joined along their first axis (empty: no rows)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector

@@ -55,7 +55,9 @@ def squad_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[SquadCorpus,
     present = [articles[n] for n in PRESENT_ARTICLES]
     # The answerer's recommended threshold, whatever MIN_MATCH defaults to in the settings.
     min_match = AnswerOptions().min_match
-    corpus = SquadCorpus.build(present, tmp_path_factory.mktemp("squad"), min_match=min_match)
+    corpus = SquadCorpus.build(
+        present, tmp_path_factory.mktemp("squad"), min_match=min_match, semantic=True
+    )
     return corpus, articles
 
 
