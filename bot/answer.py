@@ -64,6 +64,20 @@ class Answerer:
         self.options = options
         self.vectors = vectors  # None: the semantic layer is off
 
+    @property
+    def options(self) -> AnswerOptions:
+        """The options for questions answered by words alone."""
+        return self._options
+
+    @options.setter
+    def options(self, options: AnswerOptions) -> None:
+        self._options = options
+        self._semantic_options = options.semantic()
+
+    def options_for(self, evidence: QueryEvidence) -> AnswerOptions:
+        """The options (weights) that fit this evidence: with or without sentence vectors."""
+        return self._semantic_options if evidence.semantic else self._options
+
     def parse(self, question: str, encode: Encode | None = None) -> Query:
         """The question parsed once; encoded too when there are sentence vectors to compare."""
         query = parse_question(question)
@@ -131,6 +145,7 @@ class Answerer:
         if gathered is None:
             return ()
         candidates, evidence = gathered
+        options = self.options_for(evidence)
         ranked = [
             candidate
             for candidate in self._rerank(question, tokens, candidates, evidence)
@@ -146,7 +161,7 @@ class Answerer:
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
         confidence = self._confidence(sentence, paragraph, judged, ranked[0], evidence)
-        if self.options.min_match > 0 and confidence < self.options.min_match:
+        if options.min_match > 0 and confidence < options.min_match:
             return ()
         quotes: list[Quote] = []
         texts: set[str] = set()
@@ -154,17 +169,17 @@ class Answerer:
         for candidate, share in zip(ranked, sentence.tolist(), strict=True):
             hit = candidate.hit
             # A quote shares enough of the question's words, or says the same in others.
-            if share < self.options.quote_match and candidate.cosine < self.options.quote_cosine:
+            if share < options.quote_match and candidate.cosine < options.quote_cosine:
                 continue
             text = self.lookup.text(hit.key, hit.position)
             if text in texts:
                 continue
-            if quotes and candidate.score < self.options.relative_score * best:
+            if quotes and candidate.score < options.relative_score * best:
                 break
             best = max(best, candidate.score)
             texts.add(text)
             quotes.append(self._quote(hit.key, hit.position, _finite(candidate.score)))
-            if len(quotes) >= self.options.max_quotes:
+            if len(quotes) >= options.max_quotes:
                 break
         return tuple(quotes)
 
@@ -188,7 +203,7 @@ class Answerer:
         `cosine_centre`: cosine alone does not tell absent from present, but it separates
         a paraphrase from a chance match of the same words.
         """
-        options = self.options
+        options = self.options_for(evidence)
         shared = float(sentence.max()) * (1 + options.length_bonus * math.log(len(judged)))
         coverage = options.sentence_share * shared + (1 - options.sentence_share) * float(
             paragraph.max()
@@ -260,12 +275,13 @@ class Answerer:
         evidence: QueryEvidence,
     ) -> list[Candidate]:
         """Candidates best first by the weighted features (index order when not re-ranking)."""
-        if not self.options.rerank:
+        options = self.options_for(evidence)
+        if not options.rerank:
             return candidates
         values = self.features(question, tokens, candidates, evidence)
-        scores = feature_scores(values, self.options)
+        scores = feature_scores(values, options)
         # The score without the cosines, for abstention, which weighs meaning on its own.
-        lexical = feature_scores(values, self.options, semantic=False)
+        lexical = feature_scores(values, options, semantic=False)
         cosines = values[:, FEATURES.index("sentence_cosine")]
         rescored = [
             Candidate(candidate.hit, score, words, cosine)

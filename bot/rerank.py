@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -65,26 +65,26 @@ class AnswerOptions:
     rerank: bool = True  # False: rank by the index score alone (the plain BM25 baseline)
     # Weights of the re-ranking features (see `Features`); the index score has weight 1.
     # Fitted by coordinate ascent on hit@1 (+ hit@3 / 2 to break ties) over the features of
-    # the candidates (BM25's top 50 and the 20 closest in meaning) of every question of
-    # SQuAD's even articles (whole file as corpus, k1 1.2, b 0.75, sentence vectors from the
-    # shipped model); odd articles were only scored. See `bot.evaluate.squad` for the eval.
-    context_weight: float = 0.01
-    previous_weight: float = 0.3
-    paragraph_weight: float = 0.2
-    paragraph_local_weight: float = 1.0
+    # the top 50 candidates of every question of SQuAD's even articles (whole file as corpus,
+    # k1 1.2, b 0.75); odd articles were only scored. See `bot.evaluate.squad` for the eval.
+    # These are the weights by words alone; with sentence vectors `semantic()` swaps in
+    # SEMANTIC_WEIGHTS.
+    context_weight: float = 0.05
+    previous_weight: float = 0.02
+    paragraph_weight: float = 1.5
+    paragraph_local_weight: float = 0.05
     local_weight: float = 2.0
-    title_weight: float = 1.5
-    phrase_weight: float = 0.2
-    paragraph_bm25_weight: float = 0.3
-    proximity_weight: float = 0.0
-    type_weight: float = 0.1
+    title_weight: float = 3.0
+    phrase_weight: float = 0.3
+    paragraph_bm25_weight: float = 1.0
+    proximity_weight: float = 1.5
+    type_weight: float = 0.2
     # The semantic layer: cosines of the question's vector with the sentence, its paragraph
-    # (the mean of its sentences' vectors) and its best neighbour in the paragraph. A cosine
-    # moves by tenths where BM25 scores move by units, hence the large weights. Without
-    # vectors these features are 0 and the ranking is the lexical one.
-    sentence_cosine_weight: float = 50.0
-    paragraph_cosine_weight: float = 30.0
-    neighbour_cosine_weight: float = 3.0
+    # (the mean of its sentences' vectors) and its best neighbour in the paragraph; 0 without
+    # vectors. The weights used with vectors are in SEMANTIC_WEIGHTS.
+    sentence_cosine_weight: float = 0.0
+    paragraph_cosine_weight: float = 0.0
+    neighbour_cosine_weight: float = 0.0
     # Sentences of the candidates' articles closest in meaning, re-ranked with the index's hits.
     semantic_candidates: int = 20
     # Articles whose mean sentence vector is closest to the question's, searched as well.
@@ -103,6 +103,32 @@ class AnswerOptions:
     # both halves; 3.0 leaves a margin (6-7% answered) over the best fit (4.0, 9%).
     cosine_share: float = 3.0
     cosine_centre: float = 0.35
+
+    def semantic(self) -> AnswerOptions:
+        """These options with the weights fitted for questions and sentences with vectors."""
+        # Every name is a float field; mypy cannot tell from a dict of them.
+        return replace(self, **SEMANTIC_WEIGHTS)  # type: ignore[arg-type]
+
+
+# The re-ranking weights when the question and the articles have vectors, fitted like the
+# lexical ones (`eval squad --fit`, even articles only) over the candidates with vectors:
+# BM25's top 50 and the 20 sentences closest in meaning. A cosine moves by tenths where BM25
+# scores move by units, hence the large cosine weights.
+SEMANTIC_WEIGHTS: dict[str, float] = {
+    "context_weight": 0.01,
+    "previous_weight": 0.3,
+    "paragraph_weight": 0.2,
+    "paragraph_local_weight": 1.0,
+    "local_weight": 2.0,
+    "title_weight": 1.5,
+    "phrase_weight": 0.2,
+    "paragraph_bm25_weight": 0.3,
+    "proximity_weight": 0.0,
+    "sentence_cosine_weight": 50.0,
+    "paragraph_cosine_weight": 30.0,
+    "neighbour_cosine_weight": 3.0,
+    "type_weight": 0.1,
+}
 
 
 @dataclass(frozen=True)

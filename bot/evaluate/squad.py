@@ -516,6 +516,8 @@ def run_fit(path: Path, settings: Settings, limit: int | None) -> AnswerOptions:
             articles, Path(scratch), _shared_encoder(settings), **_retrieval_knobs(settings)
         )
         start = library_options(corpus.library)
+        if corpus.library.vectors:
+            start = start.semantic()
         table = feature_table(corpus, [a for a in articles if a.number % 2 == 0], start)
         return fit_weights(table, start)
 
