@@ -25,6 +25,7 @@ from typing import NamedTuple, TypeVar
 import numpy as np
 
 from bot.index import Hit, TermCounts
+from bot.vectors import dot_rows
 
 T = TypeVar("T", str, int)  # a term, or its column in a question
 
@@ -315,12 +316,15 @@ class QueryEvidence:
             cosines, paragraph_cosines = np.zeros(len(pairs)), np.zeros(len(firsts))
         else:
             matrix, vector = semantic
-            cosines = (matrix @ vector).astype(np.float64)
-            means = np.add.reduceat(matrix[take], firsts)
-            lengths_of = np.linalg.norm(means, axis=1)
+            cosines = dot_rows(matrix, vector).astype(np.float64)
+            # A paragraph's mean vector points where the sum of its vectors does, and the
+            # sum's dot product with the question is the sum of its sentences' cosines.
+            sums = np.add.reduceat(matrix[take], firsts)
+            lengths_of = np.sqrt(np.einsum("ij,ij->i", sums, sums))
+            cosine_sums = np.add.reduceat(cosines[take], firsts)
             paragraph_cosines = np.where(
-                lengths_of > 0, (means @ vector) / np.maximum(lengths_of, 1e-12), 0.0
-            ).astype(np.float64)
+                lengths_of > 0, cosine_sums / np.maximum(lengths_of, 1e-12), 0.0
+            )
         return cls(
             counts,
             np.array([weights[term] for term in counts.terms]),

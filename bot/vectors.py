@@ -25,6 +25,15 @@ FORMAT = "quotebot-vectors-2"
 ARRAYS = ("keys", "key_offsets", "counts", "checks", "codes", "scales", "centroids")
 
 
+def dot_rows(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Each row's dot product with the vector, on this thread.
+
+    Not `matrix @ vector`: for a few thousand rows OpenBLAS spreads that over its threads, and
+    on a busy 2-core machine waking them cost ~8 ms against ~0.2 ms for einsum's own loop.
+    """
+    return np.einsum("ij,j->i", matrix, vector.astype(matrix.dtype, copy=False))
+
+
 def texts_check(texts: Iterable[str]) -> int:
     """The checksum an article's vectors are stored with: its sentences' texts, in order."""
     return zlib.crc32("\x00".join(texts).encode("utf-8", "surrogatepass"))
@@ -98,7 +107,7 @@ class SentenceVectors:
             keys = list(self._centroids)
             self._stacked = keys, np.stack([self._centroids[k] for k in keys]).astype(np.float32)
         keys, matrix = self._stacked
-        cosines = matrix @ vector.astype(np.float32)
+        cosines = dot_rows(matrix, vector)
         limit = min(limit, len(keys))
         best = np.argpartition(-cosines, limit - 1)[:limit]
         return [keys[i] for i in best[np.argsort(-cosines[best], kind="stable")].tolist()]
