@@ -112,6 +112,10 @@ def _load(threads: int, max_tokens: int) -> tuple[Any, Any]:
     options.inter_op_num_threads = 1
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle intra-op threads would otherwise spin after each run, taking a core from the rest
+    # of the answer: on 2 cores, whole-answer p50 25 ms spinning against 8.7 ms without
+    # (100k passages, A/B in one process).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         session = onnxruntime.InferenceSession(
             str(model), options, providers=["CPUExecutionProvider"]
@@ -137,33 +141,8 @@ class Encoder:
     def load(self) -> None:
         """Verify and load the model and tokenizer (once); EncoderError when that fails."""
         with self._load_lock:
-            if self._session is not None:
-                return
-            try:
-                import onnxruntime
-                from tokenizers import Tokenizer
-            except ImportError as exc:
-                raise EncoderError(
-                    f"the sentence-embedding model needs the package {exc.name}: "
-                    "pip install -e . installs it"
-                ) from exc
-            model = _verified(model_file(), MODEL_SHA256, MODEL_BYTES)
-            tokenizer = Tokenizer.from_file(str(_verified(TOKENIZER_PATH, TOKENIZER_SHA256)))
-            tokenizer.enable_truncation(self.max_tokens)
-            tokenizer.no_padding()  # batches are padded to their own longest sentence
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-            try:
-                session = onnxruntime.InferenceSession(
-                    str(model), options, providers=["CPUExecutionProvider"]
-                )
-            except Exception as exc:  # onnxruntime raises its own untyped errors
-                raise EncoderError(f"cannot load the model {model}: {exc}") from exc
-            self._tokenizer = tokenizer
-            self._session = session
+            if self._session is None:
+                self._tokenizer, self._session = _load(self.threads, self.max_tokens)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text (rows in the given order), float32."""
