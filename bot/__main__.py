@@ -121,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(func=cmd_list)
 
+    embed = commands.add_parser(
+        "embed", parents=[common], help="compute the sentence vectors the corpus still lacks"
+    )
+    embed.set_defaults(func=cmd_embed)
+
     remove = commands.add_parser("remove", parents=[common], help="remove an article by id")
     remove.add_argument("article_id", metavar="ID")
     remove.set_defaults(func=cmd_remove)
@@ -387,6 +392,33 @@ def article_summary(library: Library, article: Article) -> dict[str, object]:
         "added": article.added,
         "sentences": len(library.passages_of(article.id)),
     }
+
+
+EMBED_CHUNK = 256  # sentences encoded between two saves of the progress bar's state
+
+
+def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
+    """Compute the missing sentence vectors, with a progress bar; saved as it goes."""
+    from tqdm import tqdm
+
+    if not settings.semantic:
+        print("SEMANTIC is off: there is nothing to embed", file=sys.stderr)
+        return 2
+    library = Library.open(settings)
+    batches = library.missing_vector_batches(EMBED_CHUNK)
+    missing = [key for batch in batches for key in batch]
+    sizes = {key: len(library.passages_of(key)) for key in missing}
+    with tqdm(total=sum(sizes.values()), unit="sentence", disable=None) as bar:
+        for chunk in batches:
+            if not library.embed(chunk) and library.encoder is None:
+                print("error: the sentence-embedding model cannot be loaded", file=sys.stderr)
+                return 1
+            bar.update(sum(sizes[key] for key in chunk))
+            if bar.n % (EMBED_CHUNK * 40) < EMBED_CHUNK:  # now and then, so ^C keeps work
+                library.flush()
+    library.flush()
+    print(f"{len(missing)} article(s) embedded, {sum(sizes.values())} sentences", file=sys.stderr)
+    return 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,249 +1,108 @@
 """Question (+ conversation context) -> Answer: verbatim quotes with attribution, or none.
 
 Retrieval is two-stage. The index returns the best CANDIDATES sentences by rank-bm25's score;
-only those are re-ranked here, with evidence the sentence score alone misses:
-- context: the BM25 scores of the sentence's neighbours in the same paragraph, since a question
-  often names the subject in one sentence and asks about the next;
-- headline: the question's weight found in the article's title;
-- paragraph: the question's weight in the sentence's paragraph, and that paragraph's BM25 among
-  the article's paragraphs, since a question is usually written about a paragraph;
-- local: idf within the article, so that topic words every sentence repeats count for little;
-- phrase and proximity: query bigrams kept as bigrams, query terms close together;
-- answer type: "when" wants a date or year, "how many" a number, "who" a name the question
-  does not already contain.
-All of it comes from one count of the question's terms in every sentence of the candidates'
-articles (`BM25Index.term_counts`, array operations over the index's postings), so no
-sentence is re-tokenised and no article is read sentence by sentence. The bot answers only when
-the evidence (the question's weight found in the best sentence or its headline, and in the best
-paragraph) reaches `min_match`; otherwise it declines rather than quote something unrelated.
+only those are re-ranked (`bot.rerank`). The bot answers only when the evidence (the question's
+weight found in the best sentence or its headline, and in the best paragraph) reaches
+`min_match`; otherwise it declines rather than quote something unrelated. Questions that lean
+on the previous turn are handled with `bot.followup`.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, fields
-from typing import NamedTuple, Protocol, TypeVar
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from bot.conversation import Conversation, Turn
-from bot.index import BM25Index, Hit, TermCounts
-from bot.models import MAX_QUESTION_CHARS, Answer, Article, Passage, Quote
-from bot.text import tokenize, words
-
-T = TypeVar("T", str, int)  # a term, or its column in a question
-
-# "What else did he say?", "Anything more from her?", "What other ..."
-MORE_FROM_SPEAKER = re.compile(
-    r"\b(?:what|anything|something)\s+else\b|\b(?:say|said|tell|told)\s+more\b|\bwhat\s+more\b",
-    re.IGNORECASE,
+from bot.followup import (
+    MORE_FROM_SPEAKER,
+    WHO_SAID_THAT,
+    PassageLookup,
+    continuation,
+    is_follow_up,
+    more_from_speaker,
+    same_speaker,
 )
-# "Who said that?", "Who says so?", "Who told them this?"
-WHO_SAID_THAT = re.compile(
-    r"^\W*who\s+(?:said|says|told|claimed|reported|claims|thinks|wrote)\b.*\b(?:that|this|it|so)\b",
-    re.IGNORECASE,
+from bot.index import BM25Index, Hit
+from bot.models import Answer, Passage, Quote
+from bot.query import Query, normalise_question, parse_question
+from bot.rerank import (
+    FEATURES,
+    LINEAR,
+    AnswerOptions,
+    Candidate,
+    Features,
+    QueryEvidence,
+    answer_type,
+    candidate_features,
+    feature_scores,
+    term_proximity,
 )
-ANAPHORS = frozenset(
-    [
-        "he",
-        "she",
-        "they",
-        "him",
-        "her",
-        "them",
-        "his",
-        "their",
-        "hers",
-        "theirs",
-        "it",
-        "its",
-        "that",
-        "this",
-        "those",
-        "these",
-        "else",
-        "more",
-        "also",
-        "another",
-        "other",
-        "why",
-    ]
-)
+from bot.text import tokenize
+from bot.vectors import SentenceVectors
 
 # Verbs of speech: a question made of nothing else names no subject to search for.
 SPEECH_TERMS = frozenset(tokenize("say said says saying tell told tells"))
 
-# Answer types, recognised from the question's opening words.
-WHEN_QUESTION = re.compile(r"\b(?:when|what\s+(?:year|decade|century|date|day|month|time))\b", re.I)
-COUNT_QUESTION = re.compile(
-    r"\bhow\s+(?:many|much|long|far|old|large|big|tall|high|often|fast)\b"
-    r"|\bwhat\s+(?:percentage|percent|proportion|number|amount)\b",
-    re.IGNORECASE,
-)
-WHO_QUESTION = re.compile(r"\b(?:who|whom|whose)\b", re.IGNORECASE)
-DATE_TEXT = re.compile(
-    r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:January|February|March|April|May|June|July|August|"
-    r"September|October|November|December)\b|\bcentur(?:y|ies)\b",
-)
-NUMBER_TEXT = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|half)\b",
-    re.IGNORECASE,
-)
-NAME_TEXT = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
-PARAGRAPH_K1 = 1.2  # BM25 saturation for scoring a whole paragraph
-PARAGRAPH_B = 0.75
 
-
-@dataclass(frozen=True)
-class AnswerOptions:
-    """Retrieval knobs (from Settings); re-ranking weights tuned on SQuAD's even articles."""
-
-    max_quotes: int = 3
-    # Abstention: the evidence that the corpus answers the question at all (see
-    # `Answerer._confidence`) must reach this; 0 answers everything.
-    min_match: float = 1.53
-    relative_score: float = 0.5  # later quotes score at least this share of the best
-    quote_match: float = 0.25  # share of the question's weight each quote must contain
-    candidates: int = 50  # index hits re-ranked per question
-    rerank: bool = True  # False: rank by the index score alone (the plain BM25 baseline)
-    # Weights of the re-ranking features (see `Features`); the index score has weight 1.
-    # Fitted by coordinate ascent on hit@1 (+ hit@3 / 2 to break ties) over the features of
-    # the top 50 candidates of every question of SQuAD's even articles (whole file as corpus,
-    # k1 1.2, b 0.75); odd articles were only scored. See `bot.evaluate.squad` for the eval.
-    context_weight: float = 0.05
-    previous_weight: float = 0.02
-    paragraph_weight: float = 1.5
-    paragraph_local_weight: float = 0.05
-    local_weight: float = 2.0
-    title_weight: float = 3.0
-    phrase_weight: float = 0.3
-    paragraph_bm25_weight: float = 1.0
-    proximity_weight: float = 1.5
-    type_weight: float = 0.2
-    # Abstention evidence = sentence_share * (sentence coverage * (1 + length_bonus * ln n))
-    # + (1 - sentence_share) * paragraph coverage + score_share * best score / question weight,
-    # n the question's distinct terms. Fitted on SQuAD with even articles as corpus and odd
-    # articles' questions as absent (the least hit@1 lost with <= 10% absent answered);
-    # checked on the reverse split.
-    sentence_share: float = 0.6
-    length_bonus: float = 1.0
-    score_share: float = 0.25
-
-
-@dataclass(frozen=True)
-class Features:
-    """Evidence about one candidate sentence beyond its own BM25 score."""
-
-    bm25: float  # the index score
-    context: float  # BM25 of the sentences just before and after, same paragraph
-    previous: float  # BM25 of the sentence just before, same paragraph
-    paragraph: float  # question idf weight found anywhere in the paragraph
-    paragraph_local: float  # the same with idf taken within the article
-    local: float  # within-article idf of the question terms the sentence holds
-    title: float  # question idf weight found in the headline
-    phrase: float  # idf of query bigrams found as bigrams in the sentence
-    answer_type: float  # 1 when the sentence holds the date/number/name the question asks for
-    paragraph_bm25: float  # BM25 of the whole paragraph among the article's paragraphs
-    proximity: float  # distinct query terms matched / the shortest span holding them all
-
-
-FEATURES = tuple(f.name for f in fields(Features))
-# Every feature but these two is added with its own weight (`<name>_weight`).
-LINEAR = tuple(name for name in FEATURES if name not in ("bm25", "answer_type"))
-
-
-_LINEAR_COLUMNS = [FEATURES.index(name) for name in LINEAR]
-
-
-def feature_scores(values: np.ndarray, options: AnswerOptions) -> np.ndarray:
-    """Re-ranking scores of feature rows (the last axis follows FEATURES)."""
-    # The index score plus the weighted features, scaled up when the answer type is present.
-    weights = np.array([getattr(options, f"{name}_weight") for name in LINEAR])
-    linear = values[..., FEATURES.index("bm25")] + values[..., _LINEAR_COLUMNS] @ weights
-    return linear * (1 + options.type_weight * values[..., FEATURES.index("answer_type")])
-
-
-class PassageLookup(Protocol):
-    """What the answerer needs from the library besides the index."""
-
-    def passage(self, article_id: str, position: int) -> Passage: ...
-    def text(self, article_id: str, position: int) -> str: ...
-    def article(self, article_id: str) -> Article: ...
-    def passages_of(self, article_id: str) -> Sequence[Passage]: ...
-
-
-class _Candidate(NamedTuple):
-    """An index hit and its re-ranked score (built ~100 per question).
-
-    The sentence's text is looked up only where it is read: for questions that want an
-    answer type, and for the few candidates that become quotes.
-    """
-
-    hit: Hit
-    score: float
-
-
-def normalise_question(question: str) -> str:
-    """Collapse whitespace and cut questions beyond a sane length."""
-    return " ".join(question.split())[:MAX_QUESTION_CHARS]
-
-
-def is_follow_up(question: str, conversation: Conversation | None) -> bool:
-    """A question that leans on the previous turn: pronouns, "what else", or no content."""
-    if conversation is None or conversation.last_answered() is None:
-        return False
-    lowered = words(question)
-    return bool(ANAPHORS.intersection(lowered)) or len(tokenize(question)) <= 1
-
-
-def same_speaker(one: str, other: str) -> bool:
-    """The same speaker, also when named in full once and by surname later ("Angela Cooper")."""
-    if one == other:
-        return True
-    last_one, last_other = one.split()[-1], other.split()[-1]
-    return last_one == last_other and last_one[:1].isupper()
-
-
-def answer_type(question: str) -> re.Pattern[str] | None:
-    """What the answer must contain for this kind of question (a date, number, name), if known."""
-    if WHEN_QUESTION.search(question):
-        return DATE_TEXT
-    if COUNT_QUESTION.search(question):
-        return NUMBER_TEXT
-    if WHO_QUESTION.search(question):
-        return NAME_TEXT
-    return None
+Encode = Callable[[Sequence[str]], np.ndarray | None]
 
 
 class Answerer:
     """Turns questions into answers over one index and the passages behind it."""
 
-    def __init__(self, index: BM25Index, lookup: PassageLookup, options: AnswerOptions) -> None:
+    def __init__(
+        self,
+        index: BM25Index,
+        lookup: PassageLookup,
+        options: AnswerOptions,
+        vectors: SentenceVectors | None = None,
+    ) -> None:
         self.index = index
         self.lookup = lookup
         self.options = options
+        self.vectors = vectors  # None: the semantic layer is off
 
-    def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
+    @property
+    def options(self) -> AnswerOptions:
+        """The options for questions answered by words alone."""
+        return self._options
+
+    @options.setter
+    def options(self, options: AnswerOptions) -> None:
+        self._options = options
+        self._semantic_options = options.semantic()
+
+    def options_for(self, evidence: QueryEvidence) -> AnswerOptions:
+        """The options (weights) that fit this evidence: with or without sentence vectors."""
+        return self._semantic_options if evidence.semantic else self._options
+
+    def parse(self, question: str, encode: Encode | None = None) -> Query:
+        """The question parsed once; encoded too when there are sentence vectors to compare."""
+        query = parse_question(question)
+        if encode is None or not self.vectors or not query.tokens:
+            return query
+        encoded = encode([query.text])
+        return query if encoded is None else Query(query.text, query.tokens, encoded[0])
+
+    def answer(self, question: str | Query, conversation: Conversation | None = None) -> Answer:
         """Answer a question, using the conversation for follow-ups."""
-        question = normalise_question(question)
-        if not question:
+        query = parse_question(question) if isinstance(question, str) else question
+        text = query.text
+        if not text:
             return Answer(question="")
-        if is_follow_up(question, conversation):
+        if is_follow_up(text, conversation):
             assert conversation is not None
             previous = conversation.last_answered()
             assert previous is not None
-            follow_up = self._follow_up(question, previous, conversation)
+            follow_up = self._follow_up(text, previous, conversation)
             if follow_up is not None:
                 return follow_up
-        tokens = tokenize(question)
         # "What else did he say?" with nothing before it asks about nobody in particular.
-        if not set(tokens) - SPEECH_TERMS:
-            return Answer(question)
-        return Answer(question, self._search(question, tokens, set()))
+        if not set(query.tokens) - SPEECH_TERMS:
+            return Answer(text)
+        return Answer(text, self._search(text, query.tokens, set(), vector=query.vector))
 
     def _follow_up(
         self, question: str, previous: Turn, conversation: Conversation
@@ -253,7 +112,9 @@ class Answerer:
             return Answer(question, (self._quote(article_id, position, 0.0),))
         seen = conversation.already_quoted()
         if MORE_FROM_SPEAKER.search(question):
-            quotes = self._more_from_speaker(previous, seen) or self._continuation(previous, seen)
+            quotes = more_from_speaker(
+                self.lookup, previous, seen, self.options.max_quotes
+            ) or continuation(self.lookup, previous, seen, self.options.max_quotes)
             if quotes:
                 return Answer(question, quotes)
         tokens = tokenize(question) + tokenize(previous.question)
@@ -266,39 +127,13 @@ class Answerer:
         )
         return Answer(question, quotes) if quotes else None
 
-    def _more_from_speaker(self, previous: Turn, seen: set[tuple[str, int]]) -> tuple[Quote, ...]:
-        """Unquoted sentences of the same speaker, in article order after the last quote."""
-        if not previous.speakers:
-            return ()
-        speaker = previous.speakers[0]
-        article_id, last_position = previous.quoted[0]
-        candidates = [
-            p
-            for p in self.lookup.passages_of(article_id)
-            if p.attribution.speaker is not None
-            and same_speaker(p.attribution.speaker, speaker)
-            and (p.article_id, p.position) not in seen
-        ]
-        candidates.sort(key=lambda p: (p.position < last_position, p.position))
-        article = self.lookup.article(article_id)
-        return tuple(Quote(p, article, 0.0) for p in candidates[: self.options.max_quotes])
-
-    def _continuation(self, previous: Turn, seen: set[tuple[str, int]]) -> tuple[Quote, ...]:
-        """The unquoted sentences right after the last quote: "what else" with no speaker."""
-        article_id, last_position = previous.quoted[0]
-        passages = self.lookup.passages_of(article_id)
-        following = [
-            p for p in passages[last_position + 1 :] if (p.article_id, p.position) not in seen
-        ]
-        article = self.lookup.article(article_id)
-        return tuple(Quote(p, article, 0.0) for p in following[: self.options.max_quotes])
-
     def _search(
         self,
         question: str,
         tokens: list[str],
         exclude: set[tuple[str, int]],
         articles: set[str] | None = None,
+        vector: np.ndarray | None = None,
     ) -> tuple[Quote, ...]:
         """Quotes for the question's terms, from the given articles only when named."""
         if not tokens:
@@ -306,12 +141,11 @@ class Answerer:
         weights = self._term_weights(tokens)
         if sum(weights.values()) <= 0:
             return ()
-        candidates = self._candidates(
-            self.index.search(tokens, self.options.candidates, keys=articles)
-        )
-        if not candidates:
+        gathered = self._gather(tokens, weights, vector, articles)
+        if gathered is None:
             return ()
-        evidence = self._evidence_of(tokens, weights, candidates)
+        candidates, evidence = gathered
+        options = self.options_for(evidence)
         ranked = [
             candidate
             for candidate in self._rerank(question, tokens, candidates, evidence)
@@ -326,30 +160,36 @@ class Answerer:
         sentence, paragraph = evidence.coverage(ranked, judged)
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
-        confidence = self._confidence(sentence, paragraph, judged, ranked[0].score)
-        if self.options.min_match > 0 and confidence < self.options.min_match:
+        confidence = self._confidence(sentence, paragraph, judged, ranked[0], evidence)
+        if options.min_match > 0 and confidence < options.min_match:
             return ()
         quotes: list[Quote] = []
         texts: set[str] = set()
         best = 0.0
         for candidate, share in zip(ranked, sentence.tolist(), strict=True):
             hit = candidate.hit
-            if share < self.options.quote_match:
+            # A quote shares enough of the question's words, or says the same in others.
+            if share < options.quote_match and candidate.cosine < options.quote_cosine:
                 continue
             text = self.lookup.text(hit.key, hit.position)
             if text in texts:
                 continue
-            if quotes and candidate.score < self.options.relative_score * best:
+            if quotes and candidate.score < options.relative_score * best:
                 break
             best = max(best, candidate.score)
             texts.add(text)
             quotes.append(self._quote(hit.key, hit.position, _finite(candidate.score)))
-            if len(quotes) >= self.options.max_quotes:
+            if len(quotes) >= options.max_quotes:
                 break
         return tuple(quotes)
 
     def _confidence(
-        self, sentence: np.ndarray, paragraph: np.ndarray, judged: dict[str, float], top: float
+        self,
+        sentence: np.ndarray,
+        paragraph: np.ndarray,
+        judged: dict[str, float],
+        best: Candidate,
+        evidence: QueryEvidence,
     ) -> float:
         """How sure we are that the corpus answers the question at all (compared to min_match).
 
@@ -359,54 +199,95 @@ class Answerer:
         coverage counts too; short questions match by chance more easily, so a longer one
         needs a little less. The best re-ranked score, per unit of the question's weight (both
         grow with idf, so the ratio hardly does), adds how well the words that matched fit.
+        With sentence vectors, the best candidate's cosine adds or takes away evidence around
+        `cosine_centre`: cosine alone does not tell absent from present, but it separates
+        a paraphrase from a chance match of the same words.
         """
-        options = self.options
-        best = float(sentence.max()) * (1 + options.length_bonus * math.log(len(judged)))
-        coverage = options.sentence_share * best + (1 - options.sentence_share) * float(
+        options = self.options_for(evidence)
+        shared = float(sentence.max()) * (1 + options.length_bonus * math.log(len(judged)))
+        coverage = options.sentence_share * shared + (1 - options.sentence_share) * float(
             paragraph.max()
         )
-        return coverage + options.score_share * top / sum(judged.values())
+        top = best.lexical if options.rerank else best.score
+        confidence = coverage + options.score_share * top / sum(judged.values())
+        if evidence.semantic:
+            confidence += options.cosine_share * (best.cosine - options.cosine_centre)
+        return confidence
 
-    def candidate_features(self, question: str) -> list[tuple[Passage, Features]]:
-        """The index's candidates for a question, in index order, with their features."""
-        tokens = tokenize(normalise_question(question))
+    def candidate_features(self, question: str | Query) -> list[tuple[Passage, Features]]:
+        """The candidates for a question (the index's, in its order, then semantic ones)."""
+        query = parse_question(question) if isinstance(question, str) else question
+        tokens = query.tokens
         weights = self._term_weights(tokens)
-        hits = self.index.search(tokens, self.options.candidates) if tokens else []
-        candidates = self._candidates(hits)
-        if not candidates:
+        gathered = self._gather(tokens, weights, query.vector) if tokens else None
+        if gathered is None:
             return []
-        evidence = self._evidence_of(tokens, weights, candidates)
-        features = self.features(question, tokens, candidates, evidence)
+        candidates, evidence = gathered
+        features = self.features(query.text, tokens, candidates, evidence)
         return [
             (self.lookup.passage(c.hit.key, c.hit.position), Features(*row))
             for c, row in zip(candidates, features.tolist(), strict=True)
         ]
 
-    @staticmethod
-    def _candidates(hits: list[Hit]) -> list[_Candidate]:
-        return [_Candidate(hit, hit.score) for hit in hits]
+    def _gather(
+        self,
+        tokens: list[str],
+        weights: dict[str, float],
+        vector: np.ndarray | None,
+        articles: set[str] | None = None,
+    ) -> tuple[list[Candidate], QueryEvidence] | None:
+        """The index's best sentences, then those closest in meaning within their articles.
 
-    def _evidence_of(
-        self, tokens: list[str], weights: dict[str, float], candidates: Sequence[_Candidate]
-    ) -> QueryEvidence:
-        """The question's terms counted in every sentence of the candidates' articles."""
-        keys = list(dict.fromkeys(c.hit.key for c in candidates))
-        return QueryEvidence.of(self.index.term_counts(keys, tokens), weights)
+        The question's terms (and vector) are compared with every sentence of the articles the
+        index found: at archive scale the articles a question is about are found by their words
+        far more reliably than the sentence, and a few dozen articles' vectors cost well under
+        a millisecond to score, where an ANN index over every sentence would cost memory and
+        start time.
+        """
+        hits = self.index.search(tokens, self.options.candidates, keys=articles)
+        keys = list(dict.fromkeys(hit.key for hit in hits))
+        if vector is not None and self.vectors and articles is None:
+            # Articles close in meaning, whether or not the question's words are in them.
+            keys += [
+                key
+                for key in self.vectors.nearest_articles(vector, self.options.semantic_articles)
+                if key not in keys
+            ]
+        if not keys:
+            return None
+        counts = self.index.term_counts(keys, tokens)
+        semantic = None
+        if vector is not None and self.vectors:
+            matrix, present = self.vectors.gather(counts.keys, np.diff(counts.starts).tolist())
+            if present.any():
+                semantic = (matrix, vector)
+        evidence = QueryEvidence.of(counts, weights, semantic)
+        candidates = [Candidate(hit, hit.score) for hit in hits]
+        if semantic is not None and self.options.semantic_candidates:
+            candidates += evidence.closest(hits, self.options.semantic_candidates)
+        return (candidates, evidence) if candidates else None
 
     def _rerank(
         self,
         question: str,
         tokens: list[str],
-        candidates: list[_Candidate],
+        candidates: list[Candidate],
         evidence: QueryEvidence,
-    ) -> list[_Candidate]:
+    ) -> list[Candidate]:
         """Candidates best first by the weighted features (index order when not re-ranking)."""
-        if not self.options.rerank:
+        options = self.options_for(evidence)
+        if not options.rerank:
             return candidates
-        scores = feature_scores(self.features(question, tokens, candidates, evidence), self.options)
+        values = self.features(question, tokens, candidates, evidence)
+        scores = feature_scores(values, options)
+        # The score without the cosines, for abstention, which weighs meaning on its own.
+        lexical = feature_scores(values, options, semantic=False)
+        cosines = values[:, FEATURES.index("sentence_cosine")]
         rescored = [
-            _Candidate(candidate.hit, score)
-            for candidate, score in zip(candidates, scores.tolist(), strict=True)
+            Candidate(candidate.hit, score, words, cosine)
+            for candidate, score, words, cosine in zip(
+                candidates, scores.tolist(), lexical.tolist(), cosines.tolist(), strict=True
+            )
         ]
         rescored.sort(key=lambda c: c.score, reverse=True)
         return rescored
@@ -415,56 +296,11 @@ class Answerer:
         self,
         question: str,
         tokens: list[str],
-        candidates: Sequence[_Candidate],
+        candidates: Sequence[Candidate],
         evidence: QueryEvidence,
     ) -> np.ndarray:
         """The re-ranking evidence of each candidate (a row each, columns as in FEATURES)."""
-        rows = evidence.rows(candidates)
-        article = evidence.article_of_row[rows]
-        group = evidence.group[rows]
-        w, local = evidence.weights, evidence.local_idf[article]
-        in_paragraph = evidence.paragraph_counts[group] > 0
-        in_sentence = evidence.counts.counts[rows] > 0
-        previous, following = evidence.neighbour_scores(rows)
-        wanted = answer_type(question)
-        query_pairs = _bigrams(evidence.columns_of(tokens))
-        everything = range(len(w))
-        # Only these three look at each sentence's own tokens or text. With fewer than two
-        # distinct query terms a sentence has no span to measure and (unless the question
-        # repeats a term) no query bigram, so its tokens need not be read at all.
-        repeats = any(a == b for a, b in query_pairs)
-        read = [terms >= 2 or repeats for terms in in_sentence.sum(axis=1).tolist()]
-        tokens_of = iter(evidence.counts.row_columns(rows[np.array(read, dtype=bool)]))
-        weight = w.tolist()
-        phrase, typed, proximity = [], [], []
-        for candidate, reads in zip(candidates, read, strict=True):
-            hit = candidate.hit
-            typed.append(
-                wanted is not None
-                and _has_answer_type(wanted, self.lookup.text(hit.key, hit.position), question)
-            )
-            if not reads:
-                phrase.append(0.0)
-                proximity.append(0.0)
-                continue
-            columns = next(tokens_of)
-            found = query_pairs.intersection(_bigrams(columns))
-            phrase.append(sum(weight[a] + weight[b] for a, b in found))
-            proximity.append(term_proximity(columns, everything))
-        named = {
-            "bm25": np.array([c.hit.score for c in candidates]),
-            "context": previous + following,
-            "previous": previous,
-            "paragraph": in_paragraph @ w,
-            "paragraph_local": (in_paragraph * local).sum(axis=1),
-            "local": (in_sentence * local).sum(axis=1),
-            "title": evidence.counts.titles[article] @ w,
-            "phrase": np.array(phrase),
-            "answer_type": np.array(typed, dtype=float),
-            "paragraph_bm25": evidence.paragraph_bm25(group, w),
-            "proximity": np.array(proximity),
-        }
-        return np.column_stack([named[name] for name in FEATURES])
+        return candidate_features(question, tokens, candidates, evidence, self.lookup.text)
 
     def _term_weights(self, tokens: list[str]) -> dict[str, float]:
         """A positive weight per distinct query term: rarer terms weigh more."""
@@ -481,136 +317,6 @@ class Answerer:
         )
 
 
-@dataclass(frozen=True)
-class QueryEvidence:
-    """A question's terms counted in every sentence and paragraph of the candidates' articles.
-
-    Columns are the question's distinct terms (`counts.terms`); paragraphs are numbered across
-    all the articles ("groups"), each scored as a BM25 document among its article's paragraphs.
-    """
-
-    counts: TermCounts
-    weights: np.ndarray  # (terms,) each term's weight in the whole corpus
-    article: dict[str, int]  # article id -> its number in `counts`
-    article_of_row: np.ndarray  # (rows,) each sentence's article number
-    group: np.ndarray  # (rows,) each sentence's paragraph group
-    paragraph_counts: np.ndarray  # (groups, terms) occurrences in each paragraph
-    paragraph_norm: np.ndarray  # (groups,) BM25 length normaliser of each paragraph
-    local_idf: np.ndarray  # (articles, terms) idf among the article's sentences
-
-    @classmethod
-    def of(cls, counts: TermCounts, weights: dict[str, float]) -> QueryEvidence:
-        """Sum the counts per paragraph and per article."""
-        sizes = np.diff(counts.starts)
-        article_of_row = np.repeat(np.arange(len(sizes)), sizes)
-        # A paragraph is an (article, paragraph number) pair, wherever its sentences are;
-        # groups are numbered in that pair's order. Paragraph numbers usually only grow along
-        # an article, so the pairs are already sorted and need no sort to be grouped.
-        pairs = (article_of_row.astype(np.int64) << 32) | (
-            counts.paragraphs.astype(np.int64) & 0xFFFFFFFF
-        )
-        order = None if np.all(pairs[1:] >= pairs[:-1]) else np.argsort(pairs, kind="stable")
-        take = slice(None) if order is None else order  # rows in pair order
-        change = np.diff(pairs[take], prepend=-1) != 0  # pairs are >= 0
-        firsts = np.flatnonzero(change)
-        keys = pairs[take][firsts]
-        group = np.empty(len(pairs), dtype=np.int64)
-        group[take] = np.cumsum(change) - 1  # each row's group, back in the rows' order
-        paragraph_counts = np.add.reduceat(counts.counts[take], firsts)
-        lengths = np.add.reduceat(counts.lengths[take].astype(np.int64), firsts)
-        owner = keys >> 32
-        paragraphs_per_article = np.bincount(owner, minlength=len(sizes))
-        total = np.bincount(owner, weights=lengths, minlength=len(sizes))
-        mean = total / np.maximum(paragraphs_per_article, 1)
-        mean[mean == 0] = 1.0  # an article of empty sentences: any normaliser will do
-        norm = PARAGRAPH_K1 * (1 - PARAGRAPH_B + PARAGRAPH_B * lengths / mean[owner])
-        present = np.zeros((len(counts.counts) + 1, len(counts.terms)), dtype=np.int64)
-        np.cumsum(counts.counts > 0, axis=0, out=present[1:])
-        sentence_df = present[counts.starts[1:]] - present[counts.starts[:-1]]
-        local_idf = np.log(1 + sizes[:, None] / (sentence_df + 0.5))
-        return cls(
-            counts,
-            np.array([weights[term] for term in counts.terms]),
-            {key: i for i, key in enumerate(counts.keys)},
-            article_of_row,
-            group,
-            paragraph_counts,
-            norm,
-            local_idf,
-        )
-
-    def rows(self, candidates: Sequence[_Candidate]) -> np.ndarray:
-        """The row of each candidate sentence."""
-        article = self.article
-        numbers = np.array([article[c.hit.key] for c in candidates], dtype=np.int64)
-        positions = np.array([c.hit.position for c in candidates], dtype=np.int64)
-        return self.counts.starts[numbers] + positions
-
-    def columns_of(self, tokens: Sequence[str]) -> list[int]:
-        """The question's tokens as columns."""
-        column = {term: i for i, term in enumerate(self.counts.terms)}
-        return [column[token] for token in tokens]
-
-    def neighbour_scores(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """BM25 scores of the sentences just before and after each row, in the same paragraph."""
-        scores, paragraphs = self.counts.scores, self.counts.paragraphs
-        article = self.article_of_row[rows]
-        starts = self.counts.starts
-        result = []
-        for step, inside in ((-1, rows > starts[article]), (1, rows + 1 < starts[article + 1])):
-            other = np.where(inside, rows + step, rows)
-            same = inside & (paragraphs[other] == paragraphs[rows])
-            result.append(np.where(same, scores[other], 0.0))
-        return result[0], result[1]
-
-    def paragraph_bm25(self, groups: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """BM25 of each given paragraph among its article's paragraphs, with these term weights."""
-        tf = self.paragraph_counts[groups]
-        saturated = tf * (PARAGRAPH_K1 + 1) / (tf + self.paragraph_norm[groups][:, None])
-        return (weights * np.where(tf > 0, saturated, 0.0)).sum(axis=1)
-
-    def coverage(
-        self, candidates: Sequence[_Candidate], judged: dict[str, float]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Each candidate's share of the judged weight in sentence (or headline) and paragraph."""
-        weights = np.array([judged.get(term, 0.0) for term in self.counts.terms])
-        total = sum(judged.values())
-        rows = self.rows(candidates)
-        in_sentence = (self.counts.counts[rows] > 0) | self.counts.titles[self.article_of_row[rows]]
-        in_paragraph = self.paragraph_counts[self.group[rows]] > 0
-        return in_sentence @ weights / total, in_paragraph @ weights / total
-
-
-def term_proximity(terms: Sequence[T], wanted: Collection[T]) -> float:
-    """Distinct query terms matched over the shortest span holding them all (0 if < 2)."""
-    hits = [(i, t) for i, t in enumerate(terms) if t in wanted]
-    distinct = len({t for _, t in hits})
-    if distinct < 2:
-        return 0.0
-    best = len(terms)
-    seen: dict[T, int] = {}
-    left = 0
-    for at, term in hits:
-        seen[term] = seen.get(term, 0) + 1
-        while len(seen) == distinct:
-            best = min(best, at - hits[left][0] + 1)
-            gone = hits[left][1]
-            seen[gone] -= 1
-            if not seen[gone]:
-                del seen[gone]
-            left += 1
-    return distinct / best
-
-
-def _bigrams(terms: Sequence[T]) -> set[tuple[T, T]]:
-    return set(itertools.pairwise(terms))
-
-
-def _has_answer_type(wanted: re.Pattern[str], text: str, question: str) -> bool:
-    """True when the sentence holds a date/number/name that the question does not already."""
-    return any(match.group() not in question for match in wanted.finditer(text))
-
-
 def _finite(score: float) -> float:
     return score if math.isfinite(score) else 0.0
 
@@ -620,7 +326,9 @@ __all__ = [
     "LINEAR",
     "AnswerOptions",
     "Answerer",
+    "Features",
     "Hit",
+    "PassageLookup",
     "QueryEvidence",
     "answer_type",
     "feature_scores",

@@ -27,6 +27,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.conversation import Conversation, Turn
+from bot.encoder import DIMENSIONS
 from bot.index import BM25Index
 from bot.ingest.ids import article_id
 from bot.library import Library
@@ -34,7 +35,8 @@ from bot.models import Answer, Article, Attribution, Passage
 from bot.settings import Settings
 from bot.store import ArticleStore, article_to_record
 from bot.tantivy_peer import PeerMissingError, TantivyPeer, import_tantivy
-from bot.text import tokenize
+from bot.text import split_sentences, tokenize
+from bot.vectors import texts_check
 
 FUNCTION_WORDS_TEXT = """
 the of and to a in that is was for on it with as he said at by his be from have has are an
@@ -368,6 +370,7 @@ def measure_library(generator: CorpusGenerator, size: int, args: argparse.Namesp
             "data_dir": str(root / "var"),
             "k1": args.k1,
             "b": args.b,
+            "semantic": not getattr(args, "no_semantic", False),
             "questions": generator.questions(2 * args.queries, articles),
             "additions": [
                 [list(a.paragraphs), a.title]
@@ -405,17 +408,53 @@ def library_probe(spec_path: str) -> None:
         data_dir=Path(spec["data_dir"]),
         bm25_k1=spec["k1"],
         bm25_b=spec["b"],
+        semantic=spec.get("semantic", True),
     )
     started = time.perf_counter()
     library = Library.open(settings)
     row: dict[str, object] = {"open_s": time.perf_counter() - started}
     gc.freeze()  # as `python -m bot run` does after opening
     if spec["mode"] == "cold":
-        library.flush()  # the cache the warm start reads
+        if settings.semantic:
+            put_synthetic_vectors(library)
+        library.flush()  # the caches the warm start reads
     else:
         row.update(time_library(library, spec["questions"], spec["additions"]))
         row["library_rss_mb"], row["library_peak_rss_mb"] = rss_mb()
     print(json.dumps(row), flush=True)
+
+
+def put_synthetic_vectors(library: Library, seed: int = 11) -> None:
+    """Random unit vectors for every sentence: encoding 1M sentences would take hours here.
+
+    Only their cost is measured with them (memory, start, scoring), never answer quality;
+    questions and added articles are still encoded by the real model.
+    """
+    rng = np.random.default_rng(seed)
+    for article in library.articles():
+        texts = library.passages_of(article.id).texts()  # type: ignore[attr-defined]
+        vectors = rng.standard_normal((len(texts), DIMENSIONS), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        library.vectors.put(article.id, vectors, texts_check(texts))
+
+
+def time_encoder(library: Library, questions: list[str], additions: list[list]) -> dict[str, float]:
+    """The model alone: one question's encoding p50, and sentences per second in bulk."""
+    if library.encoder is None:
+        return {}
+    library.encode(questions[:1])  # loads the model
+    row: dict[str, float] = {}
+    encodes = []
+    for question in questions[:50]:
+        started = time.perf_counter()
+        library.encode([question])
+        encodes.append(time.perf_counter() - started)
+    row["question_encode_p50_ms"], _ = percentiles_ms(encodes)
+    sentences = [
+        s for paragraphs, _ in additions[:5] for p in paragraphs for s in split_sentences(p)
+    ]
+    row["encode_per_s"] = len(sentences) / timed(lambda: library.encode(sentences))
+    return row
 
 
 def time_library(library: Library, questions: list[str], additions: list[list]) -> dict[str, float]:
@@ -425,6 +464,7 @@ def time_library(library: Library, questions: list[str], additions: list[list]) 
     stemmed for the first time); the second half, different questions, is timed after them.
     """
     first, later = questions[: len(questions) // 2], questions[len(questions) // 2 :]
+    row: dict[str, float] = time_encoder(library, later, additions)
     answers: list[Answer] = []
 
     def ask_and_keep(question: str) -> None:
@@ -434,7 +474,6 @@ def time_library(library: Library, questions: list[str], additions: list[list]) 
         library.add(Article(article_id(" ".join(paragraphs)), title, tuple(paragraphs)))
 
     asks = [timed(partial(ask_and_keep, q)) for q in first]
-    row: dict[str, float] = {}
     row["answer_p50_ms"], row["answer_p95_ms"] = percentiles_ms(asks)
     row["answered_share"] = sum(a.answered for a in answers) / len(answers)
     steady = [timed(partial(library.ask, q)) for q in later]
@@ -573,6 +612,8 @@ COLUMNS = (  # name, width, format
     ("open_cold_s", 11, ".1f"),
     ("library_add_ms", 14, ".1f"),
     ("library_rss_mb", 14, ".0f"),
+    ("question_encode_p50_ms", 22, ".1f"),
+    ("encode_per_s", 12, ".0f"),
 )
 
 
@@ -606,6 +647,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--peer",
         choices=["tantivy"],
         help="also time tantivy on the same tokens, interleaved (needs the bench extra)",
+    )
+    parser.add_argument(
+        "--no-semantic",
+        action="store_true",
+        help="library figures without sentence vectors (as with SEMANTIC=off)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object per size")
     parser.set_defaults(func=run_bench, peer=None)

@@ -14,9 +14,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.answer import Answerer, AnswerOptions
+import numpy as np
+
+from bot.answer import Answerer
 from bot.attribution import attribute
 from bot.conversation import Conversation
+from bot.encoder import Encoder, EncoderError, TextEncoder
 from bot.index import BM25Index
 from bot.index.compaction import Compactor
 from bot.intents import recognise
@@ -29,10 +32,12 @@ from bot.models import (
     Passage,
 )
 from bot.overview import Overview
+from bot.rerank import AnswerOptions
 from bot.settings import Settings
 from bot.snapshot import SnapshotEntry, load_snapshot, save_snapshot, settled
 from bot.store import PIPELINE_VERSION, ArticleStore, PassageRows, StoredPassages
 from bot.text import TOKENIZER_VERSION, split_sentences, tokenize
+from bot.vectors import SentenceVectors, texts_check
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +101,29 @@ class Library:
         self._oldest_first: list[Article] | None = None
         self._lock = threading.RLock()
         self._compactor: Compactor | None = None
+        # The sentence-embedding model, loaded at first use; None when SEMANTIC is off or the
+        # model could not be loaded (then the bot answers by words alone).
+        self.encoder: TextEncoder | None = (
+            Encoder(threads=settings.encoder_threads) if settings.semantic else None
+        )
+        self.vectors = SentenceVectors()
         self._answerer = Answerer(
             index,
             self,
             AnswerOptions(max_quotes=settings.max_quotes, min_match=settings.min_match),
+            self.vectors if settings.semantic else None,
         )
         self._overview = Overview(
             self,
             summary_sentences=settings.summary_sentences,
             max_quotes=settings.max_quotes,
             deep=Answerer(
-                index, self, AnswerOptions(max_quotes=MORE_DEPTH, min_match=settings.min_match)
+                index,
+                self,
+                AnswerOptions(max_quotes=MORE_DEPTH, min_match=settings.min_match),
+                self.vectors if settings.semantic else None,
             ),
+            encode=self.encode,
         )
 
     @classmethod
@@ -127,6 +143,8 @@ class Library:
         with gc_paused():
             reused = library._load_corpus()
         library._reconcile_index()
+        if settings.semantic:
+            library._reconcile_vectors(SentenceVectors.load(settings.vectors_dir))
         log.info(
             "loaded %d articles (%d sentences) from %s in %.2fs (%d from the snapshot, index %s)",
             len(library._articles),
@@ -189,6 +207,82 @@ class Library:
             passages.paragraphs(),
             tokenize(article.title),
         )
+
+    def _reconcile_vectors(self, saved: SentenceVectors) -> None:
+        """Keep the saved vectors of unchanged articles; the rest are `missing_vectors`."""
+        for key in saved.articles():
+            passages = self._passages.get(key)
+            if passages is None or not saved.current(
+                key, len(passages), texts_check(passages.texts())
+            ):
+                saved.remove(key)
+        saved.changed = False  # only what is dropped; `flush` saves when something is added
+        self.vectors = saved
+        self._answerer.vectors = saved
+        missing = len(self._articles) - len(saved)
+        if missing:
+            log.info(
+                "%d articles have no sentence vectors yet: they are found by their words "
+                "until `python -m bot embed` (or the running bot) computes them",
+                missing,
+            )
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Sentence vectors of these texts, or None when the semantic layer is off or broken.
+
+        Safe without the library lock (the model is thread-safe); callers encode outside it.
+        """
+        encoder = self.encoder
+        if encoder is None:
+            return None
+        try:
+            return encoder.encode(texts)
+        except EncoderError as exc:
+            if self.encoder is not None:
+                self.encoder = None
+                log.warning("answering by words only: %s", exc)
+            return None
+
+    def missing_vectors(self) -> list[str]:
+        """Articles whose sentences have no current vectors, oldest first."""
+        with self._lock:
+            return [a.id for a in self._sorted_articles() if a.id not in self.vectors]
+
+    def missing_vector_batches(self, sentences: int = 256) -> list[list[str]]:
+        """The articles lacking vectors in groups of about this many sentences (for `embed`)."""
+        batches: list[list[str]] = [[]]
+        total = 0
+        for key in self.missing_vectors():
+            if total >= sentences:
+                batches.append([])
+                total = 0
+            batches[-1].append(key)
+            total += len(self.passages_of(key))
+        return [batch for batch in batches if batch]
+
+    def embed(self, article_ids: Sequence[str]) -> int:
+        """Compute and keep the vectors of these articles' sentences; returns sentences done.
+
+        The encoding happens outside the lock, so questions are answered meanwhile; an article
+        removed or changed in between is skipped.
+        """
+        with self._lock:
+            jobs = [
+                (key, self._passages[key].texts()) for key in article_ids if key in self._passages
+            ]
+        texts = [text for _, sentences in jobs for text in sentences]
+        vectors = self.encode(texts)
+        if vectors is None:
+            return 0
+        done, at = 0, 0
+        with self._lock:
+            for key, sentences in jobs:
+                part, at = vectors[at : at + len(sentences)], at + len(sentences)
+                current = self._passages.get(key)
+                if current is not None and current.texts() == sentences:
+                    self.vectors.put(key, part, texts_check(sentences))
+                    done += len(sentences)
+        return done
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -273,14 +367,17 @@ class Library:
         Questions about a whole article or the corpus ("what's this about?", "who is quoted?")
         get an article-level answer; the rest, and those it cannot answer, get quotes.
         """
-        with self._lock:
-            intent = recognise(question)
-            if intent.article_level:
+        intent = recognise(question)
+        if intent.article_level:
+            with self._lock:
                 text = " ".join(question.split())
                 answer = self._overview.answer(text, intent, conversation)
                 if answer is not None:
                     return answer
-            return self._answerer.answer(question, conversation)
+        # The question is encoded before taking the lock: adds and other questions go on.
+        query = self._answerer.parse(question, self.encode)
+        with self._lock:
+            return self._answerer.answer(query, conversation)
 
     def more(self, conversation: Conversation) -> Answer | None:
         """The next part of the conversation's latest answer (quotes, summary, page), if any."""
@@ -348,27 +445,37 @@ class Library:
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, article: Article) -> Article:
-        """Store, attribute and index a new article; answerable as soon as this returns.
+        """Store, attribute, index and embed a new article; answerable as soon as this returns.
 
-        The article file is durable when this returns; the index cache is saved by `flush`
-        (and a stale cache is reconciled with the corpus at the next start).
+        The article file is durable when this returns; the index cache and the vectors are
+        saved by `flush` (and stale ones are reconciled with the corpus at the next start).
+        Sentences are split, attributed and encoded before the lock is taken, so questions
+        are answered meanwhile.
         """
+        if not article.paragraphs:
+            raise IngestError("the article has no body text")
+        built = build_passages(article)
+        if not built:
+            raise IngestError("the article has no sentences to quote")
         with self._lock:
-            return self._add_one(article)
+            self._refuse_duplicate(article)
+        vectors = self.encode([passage.text for passage in built])
+        with self._lock:
+            self._refuse_duplicate(article)  # again: another add may have raced this one
+            return self._add_one(article, built, vectors)
 
-    def _add_one(self, article: Article) -> Article:
+    def _refuse_duplicate(self, article: Article) -> None:
         existing = self._duplicate_of(article)
         if existing is not None:
             raise DuplicateArticleError(
                 f"already in the corpus as {existing} ({self._articles[existing].title})",
                 existing,
             )
-        if not article.paragraphs:
-            raise IngestError("the article has no body text")
+
+    def _add_one(
+        self, article: Article, built: tuple[Passage, ...], vectors: np.ndarray | None
+    ) -> Article:
         stamped = replace(article, added=datetime.now(UTC).isoformat(timespec="seconds"))
-        built = build_passages(stamped)
-        if not built:
-            raise IngestError("the article has no sentences to quote")
         path = self.store.save(stamped, built)
         passages = as_rows(stamped.id, built)
         # Trusted although fresh (see `settled`): only another writer racing this very save
@@ -379,6 +486,8 @@ class Library:
         self._index_article(stamped, passages)
         if self._compactor is not None and self.index.segment_count > 1:
             self._compactor.notify()
+        if vectors is not None:
+            self.vectors.put(stamped.id, vectors, texts_check(passages.texts()))
         log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
         return stamped
 
@@ -409,6 +518,7 @@ class Library:
             self._oldest_first = None
             self._urls = None  # another article may share the url: rebuilt when needed
             self.index.remove(key)
+            self.vectors.remove(key)
             log.info("removed article %s: %s", key, article.title)
             return article
 
@@ -464,6 +574,15 @@ class Library:
                 )
             if self._snapshot_stale:
                 self._save_snapshot()
+            if self.vectors.changed:
+                try:
+                    self.vectors.save(self.settings.vectors_dir)
+                except OSError as exc:
+                    log.warning(
+                        "could not save the sentence vectors in %s: %s",
+                        self.settings.vectors_dir,
+                        exc,
+                    )
 
     def _save_snapshot(self) -> None:
         """Write the corpus snapshot; a failure costs the next start its speed, never data."""

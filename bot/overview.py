@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.answer import Answerer
+from bot.answer import Answerer, Encode
 from bot.conversation import Conversation, Turn
 from bot.intents import Intent
 from bot.models import Answer, Article, Focus, FocusReason, Passage, Quote
@@ -42,13 +42,20 @@ class Overview:
     """Article-level answers over one catalogue."""
 
     def __init__(
-        self, catalogue: Catalogue, *, summary_sentences: int, max_quotes: int, deep: Answerer
+        self,
+        catalogue: Catalogue,
+        *,
+        summary_sentences: int,
+        max_quotes: int,
+        deep: Answerer,
+        encode: Encode | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.summary_sentences = summary_sentences
         self.max_quotes = max_quotes
         # An answerer that ranks further down, so that "More" can give the next quotes.
         self.deep = deep
+        self.encode = encode  # the question's vector for `deep`, when there is a model
 
     def answer(
         self, question: str, intent: Intent, conversation: Conversation | None = None
@@ -192,7 +199,7 @@ class Overview:
         # Asked again with the context it was first asked in, so a follow-up ("what else did
         # he say?") stays about the same speaker; ranked deeper, then what was shown is dropped.
         earlier = Conversation(list(conversation.turns[:-1]))
-        deeper = self.deep.answer(turn.question, earlier)
+        deeper = self.deep.answer(self.deep.parse(turn.question, self.encode), earlier)
         fresh = [q for q in deeper.quotes if (q.passage.article_id, q.passage.position) not in seen]
         if not fresh:
             fresh = self._following(turn.quoted[0], seen)

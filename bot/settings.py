@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     bm25_b: float = Field(default=0.75, ge=0, le=1)
     min_match: float = Field(default=1.53, ge=0, le=10)
     summary_sentences: int = Field(default=3, ge=1, le=10)
+    # Answer by meaning: the shipped sentence-embedding model beside BM25.
+    semantic: bool = True
+    encoder_threads: int = Field(default=2, ge=1, le=64)
 
     # Telegram
     telegram_bot_token: SecretStr | None = None
@@ -78,6 +81,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.data_dir / "vectors"
 
     @property
     def snapshot_dir(self) -> Path:

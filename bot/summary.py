@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.answer import same_speaker
+from bot.followup import same_speaker
 from bot.models import Passage, SpeakerCount
 from bot.text import tokenize
 

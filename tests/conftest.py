@@ -52,8 +52,14 @@ def require_shared(path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's bot settings or .env file."""
+    """No test sees the developer's bot settings or .env file.
+
+    The semantic layer is off unless a test turns it on (`semantic=True`): encoding every
+    article that hundreds of tests add would cost minutes on a 2-core machine, and the tests
+    of meaning (test_semantic.py, test_vectors.py, the quality floors) turn it on themselves.
+    """
     clear_bot_environment(monkeypatch)
+    monkeypatch.setenv("SEMANTIC", "off")
     monkeypatch.chdir(tmp_path)
 
 

@@ -11,22 +11,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answer import (
+from bot.answer import Answerer
+from bot.conversation import Conversation
+from bot.followup import is_follow_up, same_speaker
+from bot.index import BM25Index
+from bot.ingest import read_text
+from bot.library import Library
+from bot.rerank import (
     PARAGRAPH_B,
     PARAGRAPH_K1,
-    Answerer,
     AnswerOptions,
     Features,
     QueryEvidence,
     answer_type,
-    is_follow_up,
-    same_speaker,
     term_proximity,
 )
-from bot.conversation import Conversation
-from bot.index import BM25Index
-from bot.ingest import read_text
-from bot.library import Library
 from bot.settings import Settings
 from bot.text import tokenize
 
@@ -343,6 +342,9 @@ def reference_features(library: Library, question: str) -> list[Features]:
                     if bag[t]
                 ),
                 proximity=term_proximity(terms[hit.position], weights.keys()),
+                sentence_cosine=0.0,  # a question given as text has no vector
+                paragraph_cosine=0.0,
+                neighbour_cosine=0.0,
             )
         )
     return result

@@ -37,7 +37,18 @@ def dirs(corpus_dir: Path, tmp_path: Path) -> list[str]:
 def test_help_lists_every_command() -> None:
     result = run_bot("--help")
     assert result.returncode == 0
-    for command in ("ask", "chat", "ingest", "list", "remove", "run", "speakers", "eval", "bench"):
+    for command in (
+        "ask",
+        "chat",
+        "ingest",
+        "embed",
+        "list",
+        "remove",
+        "run",
+        "speakers",
+        "eval",
+        "bench",
+    ):
         assert command in result.stdout
 
 
@@ -57,6 +68,18 @@ def test_ask_json_has_the_documented_shape(corpus_dir: Path, tmp_path: Path) -> 
     assert quote["article"]["outlet"] == "Bloomberg"
     scores = [q["score"] for q in answer["quotes"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_embed_fills_in_the_missing_vectors_once(corpus_dir: Path, tmp_path: Path) -> None:
+    on = {"SEMANTIC": "on"}
+    first = run_bot("embed", *dirs(corpus_dir, tmp_path), env=on)
+    assert first.returncode == 0, first.stderr
+    assert "1 article(s) embedded" in first.stderr
+    assert (tmp_path / "var" / "vectors" / "manifest.json").exists()
+    again = run_bot("embed", *dirs(corpus_dir, tmp_path), env=on)
+    assert "0 article(s) embedded" in again.stderr
+    off = run_bot("embed", *dirs(corpus_dir, tmp_path), env={"SEMANTIC": "off"})
+    assert off.returncode == 2 and "SEMANTIC is off" in off.stderr
 
 
 def test_ask_prints_quote_and_source_for_people(corpus_dir: Path, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.answer import AnswerOptions
 from bot.evaluate.squad import (
     SquadCorpus,
     evaluate_squad,
@@ -21,6 +20,7 @@ from bot.evaluate.squad import (
     table_scores,
 )
 from bot.models import BotError
+from bot.rerank import AnswerOptions
 
 ARTICLES = [
     {

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import AnswerOptions
 from bot.evaluate.attribution import evaluate_attribution
 from bot.evaluate.followups import evaluate_followups
 from bot.evaluate.seed import evaluate_seed
@@ -21,9 +20,11 @@ from bot.evaluate.squad import (
     bm25_ranker,
     library_options,
     load_squad,
+    low_overlap_questions,
     options_ranker,
     score,
 )
+from bot.rerank import AnswerOptions
 
 pytestmark = pytest.mark.quality
 
@@ -57,7 +58,9 @@ def squad_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[SquadCorpus,
     present = [articles[n] for n in PRESENT_ARTICLES]
     # The answerer's recommended threshold, whatever MIN_MATCH defaults to in the settings.
     min_match = AnswerOptions().min_match
-    corpus = SquadCorpus.build(present, tmp_path_factory.mktemp("squad"), min_match=min_match)
+    corpus = SquadCorpus.build(
+        present, tmp_path_factory.mktemp("squad"), min_match=min_match, semantic=True
+    )
     return corpus, articles
 
 
@@ -68,9 +71,10 @@ def test_squad_answers_beat_plain_bm25_and_stay_above_their_floors(
     present = [articles[n] for n in PRESENT_ARTICLES]
     library = corpus.library
     answer, _ = score(corpus, present, answer_ranker(library.ask))
-    # Measured: hit@1 0.801, hit@3 0.910 (re-ranked without abstention 0.814, BM25 0.778).
-    assert answer.hit_at_1 >= 0.785, answer
-    assert answer.hit_at_3 >= 0.89, answer
+    # Measured with sentence vectors: hit@1 0.843, hit@3 0.954 (re-ranked without abstention
+    # 0.850 / 0.961, BM25 0.778 / 0.910). By words alone it was 0.801 / 0.910.
+    assert answer.hit_at_1 >= 0.825, answer
+    assert answer.hit_at_3 >= 0.935, answer
     # The re-ranking alone (abstention off) must beat the index's own order.
     unfiltered = replace(library_options(library), min_match=0.0)
     reranked, _ = score(corpus, present, options_ranker(library, unfiltered))
@@ -85,7 +89,21 @@ def test_squad_questions_about_absent_articles_are_mostly_declined(
     corpus, articles = squad_corpus
     questions = [q.text for n in ABSENT_ARTICLES for q in articles[n].questions]
     answered = sum(corpus.library.ask(q).answered for q in questions) / len(questions)
-    assert answered <= 0.06  # measured 0.045
+    assert answered <= 0.06  # measured 0.045 (by words alone also 0.045)
+
+
+def test_squad_low_overlap_questions_are_found_by_meaning(
+    squad_corpus: tuple[SquadCorpus, list],
+) -> None:
+    """The questions sharing at most one content word with every gold sentence."""
+    corpus, articles = squad_corpus
+    present = [articles[n] for n in PRESENT_ARTICLES]
+    low = low_overlap_questions(corpus, present)
+    assert len(low) >= 30
+    answer, _ = score(corpus, present, answer_ranker(corpus.library.ask), low)
+    # Measured 0.205 hit@1, 0.513 hit@3 on these 39 questions (BM25 alone: 0.039 on all 509).
+    assert answer.hit_at_1 >= 0.15, answer
+    assert answer.hit_at_3 >= 0.4, answer
 
 
 def test_follow_ups_use_the_conversation() -> None:

@@ -329,7 +329,7 @@ def explicit(sentence: str) -> Found | None:
     # inverted "said X": "One of the authors, Ann Lee, said the plan works" is not the words
     # of "the plan works".
     named = framed and APPOSED_NAME.search(framed.group(0))
-    found = _trailing(sentence, framed.end() if named else 0)
+    found = _trailing(sentence, framed.end() if framed and named else 0)
     if found:
         return found
     according = ACCORDING_TO.search(sentence)

@@ -12,6 +12,7 @@ Rows of the report:
   the baseline measured in the same run.
 - `answer, no abstention`: the answerer's re-ranking with `min_match=0`.
 - `answer`: the answerer exactly as the bot runs it (`Library.ask`, default options).
+- `answer, words only`: the same without the semantic layer (only when SEMANTIC is on).
 Articles are split by index into even (used for tuning) and odd (the honest figure). A third
 split, `low`, holds the low-overlap questions of all articles: those sharing at most one content
 word (`bot.evaluate.overlap`, no names set aside) with every gold sentence, where matching words
@@ -39,12 +40,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer import FEATURES, LINEAR, Answerer, AnswerOptions, feature_scores
+from bot.answer import Answerer
+from bot.encoder import Encoder, MemoEncoder, TextEncoder
 from bot.evaluate import print_report
 from bot.evaluate.overlap import shared_content_words
 from bot.ingest import read_text
 from bot.library import Library
 from bot.models import Answer, BotError, IngestError
+from bot.rerank import FEATURES, LINEAR, AnswerOptions, feature_scores
 from bot.settings import Settings
 from bot.text import tokenize
 
@@ -133,9 +136,13 @@ class SquadCorpus:
 
     @classmethod
     def build(
-        cls, articles: Iterable[SquadArticle], directory: Path, **knobs: float
+        cls,
+        articles: Iterable[SquadArticle],
+        directory: Path,
+        encoder: TextEncoder | None = None,
+        **knobs: float,
     ) -> SquadCorpus:
-        """Ingest the articles into a fresh library under `directory`."""
+        """Ingest the articles into a fresh library under `directory` (with this encoder)."""
         settings = Settings(
             _env_file=None,
             corpus_dir=directory / "corpus",
@@ -143,6 +150,8 @@ class SquadCorpus:
             **knobs,  # type: ignore[arg-type]
         )
         corpus = cls(Library.open(settings))
+        if encoder is not None and corpus.library.encoder is not None:
+            corpus.library.encoder = encoder
         for article in articles:
             corpus.add(article)
         return corpus
@@ -292,9 +301,10 @@ def answer_ranker(ask: Callable[[str], Answer]) -> Ranker:
     return rank
 
 
-def options_ranker(library: Library, options: AnswerOptions) -> Ranker:
+def options_ranker(library: Library, options: AnswerOptions, semantic: bool = True) -> Ranker:
     """The answerer with other options over the same library (for ablations)."""
-    return answer_ranker(Answerer(library.index, library, options).answer)
+    answerer = Answerer(library.index, library, options, library.vectors if semantic else None)
+    return answer_ranker(lambda question: answerer.answer(answerer.parse(question, library.encode)))
 
 
 def _splits(
@@ -327,8 +337,9 @@ def evaluate_squad(
     articles = load_squad(path)[:limit]
     if only is not None:
         articles = [a for a in articles if a.number % 2 == (only == "odd")]
+    encoder = _shared_encoder(settings)
     with tempfile.TemporaryDirectory(prefix="squad-eval-") as scratch:
-        corpus = SquadCorpus.build(articles, Path(scratch) / "all", **knobs)
+        corpus = SquadCorpus.build(articles, Path(scratch) / "all", encoder, **knobs)
         library = corpus.library
         rankers: dict[str, Ranker] = {
             "bm25": bm25_ranker(library),
@@ -337,6 +348,11 @@ def evaluate_squad(
             ),
             "answer": answer_ranker(library.ask),
         }
+        if library.vectors:
+            # The same answerer without the semantic layer, for the on/off comparison.
+            rankers["answer, words only"] = options_ranker(
+                library, library_options(library), semantic=False
+            )
         low_overlap = low_overlap_questions(corpus, articles)
         rows = {
             name: {
@@ -346,7 +362,7 @@ def evaluate_squad(
             }
             for name, rank in rankers.items()
         }
-        absent = _abstention(articles, Path(scratch), knobs) if abstention else {}
+        absent = _abstention(articles, Path(scratch), knobs, encoder) if abstention else {}
     return SquadReport(str(path), len(articles), rows, absent, time.perf_counter() - started)
 
 
@@ -356,7 +372,15 @@ def _retrieval_knobs(settings: Settings) -> dict[str, float]:
         "bm25_b": settings.bm25_b,
         "max_quotes": settings.max_quotes,
         "min_match": settings.min_match,
+        "semantic": settings.semantic,
+        "encoder_threads": settings.encoder_threads,
     }
+
+
+def _shared_encoder(settings: Settings | None) -> TextEncoder | None:
+    """One remembering encoder for every corpus of a run: each sentence is encoded once."""
+    settings = settings or Settings(_env_file=None)
+    return MemoEncoder(Encoder(settings.encoder_threads)) if settings.semantic else None
 
 
 def library_options(library: Library) -> AnswerOptions:
@@ -366,7 +390,10 @@ def library_options(library: Library) -> AnswerOptions:
 
 
 def _abstention(
-    articles: Sequence[SquadArticle], scratch: Path, knobs: dict[str, float]
+    articles: Sequence[SquadArticle],
+    scratch: Path,
+    knobs: dict[str, float],
+    encoder: TextEncoder | None = None,
 ) -> dict[str, dict[str, float]]:
     """Per half corpus: share of absent articles' questions answered, present hit@1 with/without.
 
@@ -378,7 +405,7 @@ def _abstention(
         outside = [a for a in articles if a not in inside]
         if not inside or not outside:
             continue
-        corpus = SquadCorpus.build(inside, scratch / present, **knobs)
+        corpus = SquadCorpus.build(inside, scratch / present, encoder, **knobs)
         library = corpus.library
         questions = [q.text for a in outside for q in a.questions]
         free = options_ranker(library, replace(library_options(library), min_match=0.0))
@@ -391,7 +418,29 @@ def _abstention(
 
 
 # Values tried for each re-ranking weight by the coordinate ascent of `fit_weights`.
-WEIGHT_STEPS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
+WEIGHT_STEPS = (
+    0.0,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.3,
+    0.5,
+    0.75,
+    1.0,
+    1.5,
+    2.0,
+    3.0,
+    5.0,
+    8.0,
+    12.0,
+    20.0,
+    30.0,
+    50.0,
+    80.0,
+    120.0,
+)
 
 
 @dataclass(frozen=True)
@@ -408,8 +457,11 @@ def feature_table(
 ) -> FeatureTable:
     """The re-ranking features of every question's top `options.candidates` candidates."""
     library = corpus.library
-    answerer = Answerer(library.index, library, options)
-    shape = (sum(len(a.questions) for a in articles), options.candidates)
+    answerer = Answerer(library.index, library, options, library.vectors)
+    shape = (
+        sum(len(a.questions) for a in articles),
+        options.candidates + (options.semantic_candidates if library.vectors else 0),
+    )
     values = np.zeros((*shape, len(FEATURES)))
     gold = np.zeros(shape, dtype=bool)
     present = np.zeros(shape, dtype=bool)
@@ -418,7 +470,7 @@ def feature_table(
         for question in article.questions:
             keys = corpus.gold(article, question)
             for column, (passage, features) in enumerate(
-                answerer.candidate_features(question.text)
+                answerer.candidate_features(answerer.parse(question.text, library.encode))
             ):
                 values[row, column] = astuple(features)
                 gold[row, column] = (passage.article_id, passage.position) in keys
@@ -460,8 +512,12 @@ def run_fit(path: Path, settings: Settings, limit: int | None) -> AnswerOptions:
     """Fit the re-ranking weights on the even articles' questions (whole file as the corpus)."""
     articles = load_squad(path)[:limit]
     with tempfile.TemporaryDirectory(prefix="squad-fit-") as scratch:
-        corpus = SquadCorpus.build(articles, Path(scratch), **_retrieval_knobs(settings))
+        corpus = SquadCorpus.build(
+            articles, Path(scratch), _shared_encoder(settings), **_retrieval_knobs(settings)
+        )
         start = library_options(corpus.library)
+        if corpus.library.vectors:
+            start = start.semantic()
         table = feature_table(corpus, [a for a in articles if a.number % 2 == 0], start)
         return fit_weights(table, start)
 

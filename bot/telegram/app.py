@@ -173,6 +173,9 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(handlers.on_error)
 
 
+EMBED_TASK_KEY = "embed_task"
+
+
 async def post_init(application: Application) -> None:
     """Start compacting the index after adds; publish the command menu (failure is survived)."""
     found = services_of(application)
@@ -183,10 +186,35 @@ async def post_init(application: Application) -> None:
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", exc)
     log.info("bot @%s ready", application.bot.username)
+    found = services_of(application)
+    if found is not None and found.library.encoder is not None:
+        # Not application.create_task: the application is not running yet in post_init.
+        application.bot_data[EMBED_TASK_KEY] = asyncio.create_task(
+            embed_missing(found.library), name="embed missing vectors"
+        )
+
+
+async def embed_missing(library: Library) -> None:
+    """Compute the vectors an older corpus lacks, a batch at a time, off the event loop.
+
+    Questions are answered meanwhile (by words, for the articles not done yet).
+    """
+    batches = library.missing_vector_batches()
+    for batch in batches:
+        done = await asyncio.to_thread(library.embed, batch)
+        if not done and library.encoder is None:
+            return  # the model could not be loaded: the library has said so once
+    if batches:
+        await asyncio.to_thread(library.flush)
+        log.info("sentence vectors computed for %d articles", sum(map(len, batches)))
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stop compacting; save the conversation context and the index cache; close the feed state."""
+    """Stop the background embedding and compacting; save the conversation context and the
+    index cache; close the feed state."""
+    task = application.bot_data.get(EMBED_TASK_KEY)
+    if isinstance(task, asyncio.Task) and not task.done():
+        task.cancel()
     found = services_of(application)
     if found is not None:
         found.conversations.save()

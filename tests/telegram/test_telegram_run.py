@@ -55,6 +55,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def test_the_running_bot_embeds_an_older_corpus_in_the_background(
+    make_settings, fake_api: FakeBotApi
+) -> None:
+    settings = make_settings(semantic=True)
+    library = Library.open(settings)  # the shipped corpus has no sentence vectors yet
+    assert library.missing_vectors()
+    fake_api.push_update(message_update(QUESTION))
+    application = build_application(settings, library)
+    async with application:
+        assert application.post_init is not None and application.updater is not None
+        await application.post_init(application)
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await application.start()
+        await asyncio.to_thread(fake_api.wait_for, answered(1))
+        for _ in range(600):
+            if not library.missing_vectors():
+                break
+            await asyncio.sleep(0.1)
+        await application.updater.stop()
+        await application.stop()
+    assert library.missing_vectors() == []
+    assert (settings.data_dir / "vectors" / "manifest.json").exists()
+
+
 async def test_webhook_mode_accepts_updates_only_with_the_secret(
     make_settings, library: Library, fake_api: FakeBotApi
 ) -> None:

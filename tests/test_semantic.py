@@ -1,0 +1,68 @@
+"""Answering by meaning: a reader's own words find the sentence that says the same thing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from bot.library import Library
+from bot.settings import Settings
+
+BULK = "the bulk of the troops"
+
+
+@pytest.fixture
+def embedded(settings: Settings) -> Library:
+    """The shipped corpus with the semantic layer on and every sentence embedded."""
+    library = Library.open(settings.model_copy(update={"semantic": True}))
+    library.embed(library.missing_vectors())
+    return library
+
+
+def test_a_sentence_sharing_no_word_with_the_question_becomes_a_candidate(
+    embedded: Library,
+) -> None:
+    question = "Who will supply most of the soldiers?"  # the article: "the bulk of the troops"
+    answerer = embedded._answerer
+    lexical = answerer.candidate_features(question)  # given as text: no vector
+    assert not any(BULK in passage.text for passage, _ in lexical)
+    scored = answerer.candidate_features(answerer.parse(question, embedded.encode))
+    by_meaning = sorted(scored, key=lambda pair: -pair[1].sentence_cosine)
+    top = [passage.text for passage, _ in by_meaning[:3]]
+    assert any(BULK in text for text in top), top
+
+
+def test_semantic_candidates_come_from_outside_the_index_hits(embedded: Library) -> None:
+    answerer = embedded._answerer
+    query = answerer.parse("Could this split the alliance?", embedded.encode)
+    assert query.vector is not None
+    scored = answerer.candidate_features(query)
+    cosines = np.array([features.sentence_cosine for _, features in scored])
+    assert scored and cosines.max() > 0.3
+    # Index hits need a shared term; candidates found by meaning alone have a BM25 of 0.
+    assert any(features.bm25 == 0 for _, features in scored)
+
+
+def test_unrelated_questions_are_still_declined_with_the_semantic_layer(
+    embedded: Library,
+) -> None:
+    for question in ("What is the capital of Peru?", "How do I bake sourdough bread?"):
+        assert not embedded.ask(question).answered, question
+
+
+def test_the_question_is_encoded_once_outside_the_lock(embedded: Library) -> None:
+    calls: list[list[str]] = []
+    model = embedded.encoder
+    assert model is not None
+
+    class Counting:
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            calls.append(list(texts))
+            assert model is not None
+            return model.encode(texts)
+
+    embedded.encoder = Counting()
+    embedded.ask("Who wants U.S. troops in Ukraine?")
+    assert calls == [["Who wants U.S. troops in Ukraine?"]]
