@@ -23,6 +23,7 @@ import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +32,12 @@ from bot.index.cache import load_into, read_cache, save_index
 from bot.index.compaction import Compaction
 from bot.index.forward import ForwardStore, TermCounts, count_terms, passage_tokens
 from bot.index.segments import Postings, Segment, grown, merge, runs, segment_from_pairs
+
+compiled_scoring: ModuleType | None
+try:
+    from bot.index import _scoring as compiled_scoring
+except ImportError:  # built without a C compiler (see setup.py): numpy alone
+    compiled_scoring = None
 
 # Two segments are merged when the older one is at most this many times the newer one's size,
 # which keeps O(log n) segments and merges every posting O(log n) times over its life.
@@ -44,6 +51,8 @@ PRUNE_ABOVE_POSTINGS = 8_192
 IMPACT_CACHE_POSTINGS = 1 << 22
 # Slack on upper bounds so that float rounding can never make pruning drop a true top hit.
 BOUND_SLACK = 1e-9
+# The compiled search takes at most this many distinct terms (MAX_TERMS in _scoring.c).
+COMPILED_MAX_TERMS = 64
 
 
 class Hit(NamedTuple):
@@ -63,7 +72,7 @@ class _Scratch:
     """Per-thread buffers indexed by passage id, all zero between queries."""
 
     scores: np.ndarray  # float64, zero outside a query
-    counts: np.ndarray  # int32 matched terms, zero outside a query
+    counts: np.ndarray  # int32 matched terms (for the compiled loop), zero outside a query
     mark: np.ndarray  # int32 scribble space for de-duplication, never needs clearing
 
 
@@ -108,6 +117,9 @@ class BM25Index:
         self._impact_cache: tuple[int, dict[int, np.ndarray]] = (-1, {})
         self._impact_entries = 0
         self._local = threading.local()  # per-thread scratch buffers for scoring
+        # Search's top-k through the compiled inner loop (`_scoring.c`) where it was built;
+        # False: numpy alone (the same hits and score bits, slower).
+        self.compiled = compiled_scoring is not None
 
     # -- contents ---------------------------------------------------------------------------
 
@@ -486,6 +498,8 @@ class BM25Index:
         if not terms:
             return []
         postings = self._postings_of(terms)
+        if keys is None and self.compiled and len(terms) <= COMPILED_MAX_TERMS:
+            return self._compiled_top(terms, postings, weights, limit)
         if keys is not None:
             scored = self._within(keys, terms, postings, weights)
         elif (
@@ -499,6 +513,27 @@ class BM25Index:
         else:
             scored = self._max_score(terms, postings, weights, limit)
         return self._top(*scored, limit)
+
+    def _compiled_top(
+        self, terms: list[int], postings: list[Postings], weights: np.ndarray, limit: int
+    ) -> list[Hit]:
+        """`search` without `keys`, through the compiled inner loop: the same hits and bits."""
+        assert compiled_scoring is not None  # `self.compiled` is only True when it is built
+        docs = tuple(d for d, _ in postings)
+        impacts = tuple(self._impacts(t, p) for t, p in zip(terms, postings, strict=True))
+        alive = self._alive[: self._slots]
+        weight = tuple(weights.tolist())
+        found: tuple[list[int], list[float], list[int]]
+        if len(terms) > 1 and min(weight) > 0 and sum(map(len, docs)) > PRUNE_ABOVE_POSTINGS:
+            bounds = tuple(self._bounds(terms, weights).tolist())
+            found = compiled_scoring.top_maxscore(docs, impacts, weight, alive, bounds, limit)
+        else:
+            scratch = self._scratch()
+            found = compiled_scoring.top_all(
+                docs, impacts, weight, alive, scratch.scores, scratch.counts, limit
+            )
+        cands, scores, matched = found
+        return self._rank(cands, scores, matched, limit)
 
     def _within(
         self,
@@ -601,17 +636,18 @@ class BM25Index:
             # Keep every tie with the limit-th score: matched/key/position decide among them.
             keep = scores >= kth
             cands, scores, matched = cands[keep], scores[keep], matched[keep]
-        keys = self._article_keys
+        return self._rank(cands.tolist(), scores.tolist(), matched.tolist(), limit)
+
+    def _rank(
+        self, cands: list[int], scores: list[float], matched: list[int], limit: int
+    ) -> list[Hit]:
+        """The first `limit` of a few candidates by (score desc, matched desc, key, position)."""
+        keys, article_of, position = self._article_keys, self._article_of, self._position
         ranked = sorted(
-            zip(
-                (-scores).tolist(),
-                (-matched).tolist(),
-                [keys[a] or "" for a in self._article_of[cands].tolist()],
-                self._position[cands].tolist(),
-                strict=True,
-            )
+            (-score, -count, keys[article_of[c]] or "", int(position[c]))
+            for c, score, count in zip(cands, scores, matched, strict=True)
         )[:limit]
-        return [Hit(key, position, -score, -count) for score, count, key, position in ranked]
+        return [Hit(key, place, -score, -count) for score, count, key, place in ranked]
 
     # -- persistence ------------------------------------------------------------------------
 
