@@ -55,6 +55,7 @@ def test_compiled_search_equals_numpy_search_after_adds_and_removes(
     index, _ = churned(corpus, removed, extra)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bot.index.bm25, "PRUNE_ABOVE_POSTINGS", prune_above)
+        patch.setattr(bot.index.bm25, "COMPILED_PRUNE_ABOVE_POSTINGS", prune_above)
         compiled, numpy_only = both_paths(index, query, limit)
     assert compiled == numpy_only  # NamedTuples of floats: equal means the same bits
 
@@ -65,6 +66,7 @@ def test_compiled_search_equals_numpy_search_on_a_zipf_corpus_with_segments(
     monkeypatch: pytest.MonkeyPatch, prune_above: int
 ) -> None:
     monkeypatch.setattr(bot.index.bm25, "PRUNE_ABOVE_POSTINGS", prune_above)
+    monkeypatch.setattr(bot.index.bm25, "COMPILED_PRUNE_ABOVE_POSTINGS", prune_above)
     monkeypatch.setattr(bot.index.segments, "DENSE_LOOKUP_POSTINGS", 500)
     corpus = zipf_corpus(8, 200)
     index = BM25Index()
@@ -102,14 +104,16 @@ def test_compiled_loop_rejects_passage_ids_outside_the_index() -> None:
     docs = (np.array([0, 5], dtype=np.int32),)
     impacts = (np.ones(2),)
     alive = np.ones(3, dtype=bool)
-    scores, counts = np.zeros(3), np.zeros(3, dtype=np.int32)
+    where = (np.zeros(3, dtype=np.int32), np.arange(3, dtype=np.int32))
+    scores, counts = np.zeros(3), np.zeros(3, dtype=np.uint8)
     with pytest.raises(ValueError, match="out of range"):
-        scoring.top_all(docs, impacts, (1.0,), alive, scores, counts, 1)
+        scoring.top_all(docs, impacts, (1.0,), alive, *where, scores, counts, 1)
     assert not scores.any() and not counts.any()  # the scratch is left clean
     with pytest.raises(ValueError, match="out of range"):
-        scoring.top_maxscore(docs * 2, impacts * 2, (1.0, 1.0), alive, (2.0, 2.0), 1)
+        scoring.top_maxscore(docs * 2, impacts * 2, (1.0, 1.0), alive, *where, (2.0, 2.0), 1)
     with pytest.raises(TypeError):
-        scoring.top_all(docs, (np.ones(2, dtype=np.float32),), (1.0,), alive, scores, counts, 1)
+        half = (np.ones(2, dtype=np.float32),)
+        scoring.top_all(docs, half, (1.0,), alive, *where, scores, counts, 1)
 
 
 def test_the_compiled_loop_is_built_where_ci_installs_the_project() -> None:

@@ -6,8 +6,8 @@ starting from 0.0, so every score has the same bits as the numpy path's:
 - `top_maxscore` (document at a time, MaxScore): postings lists are walked together, and the
   lists whose bounds add up to less than the current k-th best score are only looked up.
 Both return every live passage whose score is at least the k-th best (ties included, so the
-caller's tie-breaking by matched terms, key and position stays exactly as before), as three
-lists: passage ids, scores, matched-term counts.
+caller's tie-breaking by matched terms, key and position stays exactly as before), as rows
+(-score, -matched terms, article slot, position).
 
 Built by setuptools as an optional extension; without it `bm25.py` uses numpy alone.
 Floating-point contraction must stay off (see setup.py): `s += w * x` fused into one FMA would
@@ -97,6 +97,19 @@ static int found_push(Found *found, int32_t doc, double score, int32_t matched) 
     return 0;
 }
 
+/* The arguments both strategies share. */
+typedef struct {
+    Py_ssize_t terms;
+    const int32_t *docs[MAX_TERMS];
+    const double *impacts[MAX_TERMS];
+    Py_ssize_t length[MAX_TERMS];
+    double weight[MAX_TERMS];
+    const uint8_t *alive;
+    Py_ssize_t slots;
+    const int32_t *article_of; /* per passage id: its article's slot and its position */
+    const int32_t *position;
+} Query;
+
 /* Offer a scored passage: kept while it can still be among the best `limit` (ties too). */
 static int offer(Heap *heap, Found *found, int32_t doc, double score, int32_t matched) {
     if (heap_full(heap) && score < heap->values[0])
@@ -105,33 +118,28 @@ static int offer(Heap *heap, Found *found, int32_t doc, double score, int32_t ma
     return found_push(found, doc, score, matched);
 }
 
-/* The kept passages scoring at least the final k-th best, as three Python lists. */
-static PyObject *found_result(const Heap *heap, const Found *found) {
+/* The kept passages scoring at least the final k-th best, as a list of rows
+   (-score, -matched, article, position): sorting them, with the article's key in place of its
+   slot, gives search's order. */
+static PyObject *found_result(const Heap *heap, const Found *found, const Query *query) {
     double kth = heap_full(heap) ? heap->values[0] : -HUGE_VAL;
-    PyObject *docs = PyList_New(0), *scores = PyList_New(0), *counts = PyList_New(0);
-    PyObject *result = NULL;
-    if (!docs || !scores || !counts)
-        goto done;
+    PyObject *rows = PyList_New(0);
+    if (!rows)
+        return NULL;
     for (Py_ssize_t i = 0; i < found->size; i++) {
         if (found->scores[i] < kth)
             continue;
-        PyObject *d = PyLong_FromLong(found->docs[i]);
-        PyObject *s = PyFloat_FromDouble(found->scores[i]);
-        PyObject *c = PyLong_FromLong(found->matched[i]);
-        int failed = !d || !s || !c || PyList_Append(docs, d) || PyList_Append(scores, s) ||
-                     PyList_Append(counts, c);
-        Py_XDECREF(d);
-        Py_XDECREF(s);
-        Py_XDECREF(c);
-        if (failed)
-            goto done;
+        int32_t doc = found->docs[i];
+        PyObject *row = Py_BuildValue("(dlll)", -found->scores[i], -(long)found->matched[i],
+                                      (long)query->article_of[doc], (long)query->position[doc]);
+        if (!row || PyList_Append(rows, row) < 0) {
+            Py_XDECREF(row);
+            Py_DECREF(rows);
+            return NULL;
+        }
+        Py_DECREF(row);
     }
-    result = PyTuple_Pack(3, docs, scores, counts);
-done:
-    Py_XDECREF(docs);
-    Py_XDECREF(scores);
-    Py_XDECREF(counts);
-    return result;
+    return rows;
 }
 
 static int get_buffer(PyObject *object, Held *held, Py_ssize_t itemsize, const char *what,
@@ -153,18 +161,9 @@ static void release(Held *held, Py_ssize_t count) {
             PyBuffer_Release(&held[i].view);
 }
 
-/* The arguments both strategies share. */
-typedef struct {
-    Py_ssize_t terms;
-    const int32_t *docs[MAX_TERMS];
-    const double *impacts[MAX_TERMS];
-    Py_ssize_t length[MAX_TERMS];
-    double weight[MAX_TERMS];
-    const uint8_t *alive;
-    Py_ssize_t slots;
-} Query;
 
-/* Parse (docs tuple, impacts tuple, weights tuple, alive) into `query`; buffers into `held`. */
+/* Parse (docs tuple, impacts tuple, weights tuple, alive, article_of, position) into `query`;
+   their buffers into `held` (2 * terms + 3 of them). */
 static int parse_query(PyObject *const *args, Query *query, Held *held) {
     PyObject *docs = args[0], *impacts = args[1], *weights = args[2];
     if (!PyTuple_Check(docs) || !PyTuple_Check(impacts) || !PyTuple_Check(weights)) {
@@ -197,34 +196,44 @@ static int parse_query(PyObject *const *args, Query *query, Held *held) {
         return -1;
     query->alive = held[2 * n].view.buf;
     query->slots = held[2 * n].view.len;
+    if (get_buffer(args[4], &held[2 * n + 1], 4, "article_of", 0) < 0 ||
+        get_buffer(args[5], &held[2 * n + 2], 4, "position", 0) < 0)
+        return -1;
+    if (held[2 * n + 1].view.len / 4 < query->slots || held[2 * n + 2].view.len / 4 < query->slots) {
+        PyErr_SetString(PyExc_ValueError, "article_of and position are shorter than alive");
+        return -1;
+    }
+    query->article_of = held[2 * n + 1].view.buf;
+    query->position = held[2 * n + 2].view.buf;
     return 0;
 }
 
-/* top_all(docs, impacts, weights, alive, scratch_scores, scratch_counts, limit) */
+/* top_all(docs, impacts, weights, alive, article_of, position, scores, counts, limit):
+   scores (float64) and counts (uint8) are per-passage scratch, all zero, left all zero. */
 static PyObject *top_all(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Held held[2 * MAX_TERMS + 3] = {{{0}}};
+    Held held[2 * MAX_TERMS + 5] = {{{0}}};
     Query query;
     Found found = {0};
     Heap heap = {0};
     int32_t *touched = NULL;
     PyObject *result = NULL;
     Py_ssize_t used = 0;
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "top_all takes 7 arguments");
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError, "top_all takes 9 arguments");
         return NULL;
     }
     if (parse_query(args, &query, held) < 0)
         goto done;
-    Held *sbuf = &held[2 * MAX_TERMS + 1], *cbuf = &held[2 * MAX_TERMS + 2];
-    if (get_buffer(args[4], sbuf, 8, "scores", 1) < 0 || get_buffer(args[5], cbuf, 4, "counts", 1) < 0)
+    Held *sbuf = &held[2 * MAX_TERMS + 3], *cbuf = &held[2 * MAX_TERMS + 4];
+    if (get_buffer(args[6], sbuf, 8, "scores", 1) < 0 || get_buffer(args[7], cbuf, 1, "counts", 1) < 0)
         goto done;
-    if (sbuf->view.len / 8 < query.slots || cbuf->view.len / 4 < query.slots) {
+    if (sbuf->view.len / 8 < query.slots || cbuf->view.len < query.slots) {
         PyErr_SetString(PyExc_ValueError, "scratch buffers are smaller than alive");
         goto done;
     }
     double *scores = sbuf->view.buf;
-    int32_t *counts = cbuf->view.buf;
-    heap.limit = PyLong_AsSsize_t(args[6]);
+    uint8_t *counts = cbuf->view.buf; /* matched terms: at most MAX_TERMS */
+    heap.limit = PyLong_AsSsize_t(args[8]);
     if (heap.limit < 1) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "limit must be positive");
@@ -262,7 +271,7 @@ static PyObject *top_all(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         counts[d] = 0;
     }
     if (!failed)
-        result = found_result(&heap, &found);
+        result = found_result(&heap, &found, &query);
     goto done;
 out_of_range:
     for (Py_ssize_t i = 0; i < used; i++) {
@@ -271,7 +280,7 @@ out_of_range:
     }
     PyErr_SetString(PyExc_ValueError, "a passage id is out of range");
 done:
-    release(held, 2 * MAX_TERMS + 3);
+    release(held, 2 * MAX_TERMS + 5);
     free(touched);
     free(heap.values);
     free(found.docs);
@@ -302,32 +311,33 @@ static Py_ssize_t advance(const int32_t *docs, Py_ssize_t length, Py_ssize_t fro
     return hi;
 }
 
-/* top_maxscore(docs, impacts, weights, alive, bounds, limit): weights and bounds all > 0 */
+/* top_maxscore(docs, impacts, weights, alive, article_of, position, bounds, limit): weights
+   and bounds all > 0, each bound at least the most its term adds to any passage. */
 static PyObject *top_maxscore(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Held held[2 * MAX_TERMS + 1] = {{{0}}};
+    Held held[2 * MAX_TERMS + 3] = {{{0}}};
     Query query;
     Found found = {0};
     Heap heap = {0};
     PyObject *result = NULL;
     Py_ssize_t order[MAX_TERMS], cursor[MAX_TERMS] = {0};
     double bound[MAX_TERMS], below[MAX_TERMS + 1], part[MAX_TERMS];
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "top_maxscore takes 6 arguments");
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "top_maxscore takes 8 arguments");
         return NULL;
     }
     if (parse_query(args, &query, held) < 0)
         goto done;
     Py_ssize_t n = query.terms;
-    if (!PyTuple_Check(args[4]) || PyTuple_GET_SIZE(args[4]) != n) {
+    if (!PyTuple_Check(args[6]) || PyTuple_GET_SIZE(args[6]) != n) {
         PyErr_SetString(PyExc_ValueError, "bounds must be a tuple, one per term");
         goto done;
     }
     for (Py_ssize_t t = 0; t < n; t++) {
-        bound[t] = PyFloat_AsDouble(PyTuple_GET_ITEM(args[4], t));
+        bound[t] = PyFloat_AsDouble(PyTuple_GET_ITEM(args[6], t));
         if (bound[t] == -1.0 && PyErr_Occurred())
             goto done;
     }
-    heap.limit = PyLong_AsSsize_t(args[5]);
+    heap.limit = PyLong_AsSsize_t(args[7]);
     if (heap.limit < 1) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "limit must be positive");
@@ -413,9 +423,9 @@ static PyObject *top_maxscore(PyObject *self, PyObject *const *args, Py_ssize_t 
         for (Py_ssize_t t = 0; t < n; t++)
             part[t] = 0.0;
     }
-    result = found_result(&heap, &found);
+    result = found_result(&heap, &found, &query);
 done:
-    release(held, 2 * MAX_TERMS + 1);
+    release(held, 2 * MAX_TERMS + 3);
     free(heap.values);
     free(found.docs);
     free(found.scores);

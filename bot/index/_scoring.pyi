@@ -2,24 +2,28 @@
 
 from typing_extensions import Buffer
 
-Found = tuple[list[int], list[float], list[int]]  # passage ids, scores, matched terms
+Row = tuple[float, int, int, int]  # -score, -matched terms, article slot, position
 
 def top_all(
     docs: tuple[Buffer, ...],
     impacts: tuple[Buffer, ...],
     weights: tuple[float, ...],
     alive: Buffer,
+    article_of: Buffer,
+    position: Buffer,
     scores: Buffer,
     counts: Buffer,
     limit: int,
     /,
-) -> Found: ...
+) -> list[Row]: ...
 def top_maxscore(
     docs: tuple[Buffer, ...],
     impacts: tuple[Buffer, ...],
     weights: tuple[float, ...],
     alive: Buffer,
+    article_of: Buffer,
+    position: Buffer,
     bounds: tuple[float, ...],
     limit: int,
     /,
-) -> Found: ...
+) -> list[Row]: ...

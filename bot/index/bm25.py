@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -53,6 +53,8 @@ IMPACT_CACHE_POSTINGS = 1 << 22
 BOUND_SLACK = 1e-9
 # The compiled search takes at most this many distinct terms (MAX_TERMS in _scoring.c).
 COMPILED_MAX_TERMS = 64
+# Above this many postings in all, the compiled search prunes (MaxScore, document at a time).
+COMPILED_PRUNE_ABOVE_POSTINGS = 2_048
 
 
 class Hit(NamedTuple):
@@ -65,6 +67,14 @@ class Hit(NamedTuple):
 
 
 Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # passage ids, exact scores, matched terms
+Row = tuple[float, int, int, int]  # -score, -matched terms, article slot, position
+
+
+class Impacts(NamedTuple):
+    """A term's per-posting impacts (see `BM25Index._impacts`) and the largest of them."""
+
+    impacts: np.ndarray
+    top: float
 
 
 @dataclass
@@ -72,7 +82,7 @@ class _Scratch:
     """Per-thread buffers indexed by passage id, all zero between queries."""
 
     scores: np.ndarray  # float64, zero outside a query
-    counts: np.ndarray  # int32 matched terms (for the compiled loop), zero outside a query
+    counts: np.ndarray  # uint8 matched terms (for the compiled loop), zero outside a query
     mark: np.ndarray  # int32 scribble space for de-duplication, never needs clearing
 
 
@@ -112,9 +122,9 @@ class BM25Index:
         self._version = 0
         self._average_idf_cache: tuple[int, float] = (-1, 0.0)
         self._norm_cache: tuple[int, np.ndarray] = (-1, np.zeros(0))
-        # term id -> its postings' tf parts (see `_impacts`), valid for one version and one
-        # set of segments; and how many entries the cache holds.
-        self._impact_cache: tuple[int, dict[int, np.ndarray]] = (-1, {})
+        # term id -> its postings' tf parts (see `_impacts`) and the largest of them, valid
+        # for one version and one set of segments; and how many entries the cache holds.
+        self._impact_cache: tuple[int, dict[int, Impacts]] = (-1, {})
         self._impact_entries = 0
         self._local = threading.local()  # per-thread scratch buffers for scoring
         # Search's top-k through the compiled inner loop (`_scoring.c`) where it was built;
@@ -379,17 +389,22 @@ class BM25Index:
         part first. Between adds, common terms recur in question after question: reading
         their cached impacts spares a gather of per-passage norms all over memory.
         """
+        return self._impacts_and_top(term, postings)[0]
+
+    def _impacts_and_top(self, term: int, postings: Postings) -> Impacts:
+        """`_impacts` and the largest of them (0.0 for none), cached together."""
         version, cache = self._impact_cache
         if version != self._version:
             cache = {}
             self._impact_cache, self._impact_entries = (self._version, cache), 0
         docs, tfs = postings
         found = cache.get(term)
-        if found is None or len(found) != len(docs):
-            found = tfs * (self.k1 + 1) / (tfs + self._norms()[docs])
-            if self._impact_entries + len(found) <= IMPACT_CACHE_POSTINGS:
+        if found is None or len(found[0]) != len(docs):
+            impacts = tfs * (self.k1 + 1) / (tfs + self._norms()[docs])
+            found = Impacts(impacts, float(impacts.max()) if len(impacts) else 0.0)
+            if self._impact_entries + len(impacts) <= IMPACT_CACHE_POSTINGS:
                 cache[term] = found
-                self._impact_entries += len(found)
+                self._impact_entries += len(impacts)
         return found
 
     def _score_sparse(
@@ -415,7 +430,7 @@ class BM25Index:
         if scratch is None or len(scratch.scores) < self._slots:
             size = max(self._slots, 2 * len(scratch.scores) if scratch else 0, 16)
             scratch = _Scratch(
-                np.zeros(size), np.zeros(size, dtype=np.int32), np.zeros(size, dtype=np.int32)
+                np.zeros(size), np.zeros(size, dtype=np.uint8), np.zeros(size, dtype=np.int32)
             )
             self._local.scratch = scratch
         return scratch
@@ -520,20 +535,29 @@ class BM25Index:
         """`search` without `keys`, through the compiled inner loop: the same hits and bits."""
         assert compiled_scoring is not None  # `self.compiled` is only True when it is built
         docs = tuple(d for d, _ in postings)
-        impacts = tuple(self._impacts(t, p) for t, p in zip(terms, postings, strict=True))
+        found = [self._impacts_and_top(t, p) for t, p in zip(terms, postings, strict=True)]
+        impacts = tuple(i for i, _ in found)
         alive = self._alive[: self._slots]
         weight = tuple(weights.tolist())
-        found: tuple[list[int], list[float], list[int]]
-        if len(terms) > 1 and min(weight) > 0 and sum(map(len, docs)) > PRUNE_ABOVE_POSTINGS:
-            bounds = tuple(self._bounds(terms, weights).tolist())
-            found = compiled_scoring.top_maxscore(docs, impacts, weight, alive, bounds, limit)
+        where = (self._article_of, self._position)
+        if (
+            len(terms) > 1
+            and min(weight) > 0
+            and sum(map(len, docs)) > COMPILED_PRUNE_ABOVE_POSTINGS
+        ):
+            # The largest actual impact gives a far tighter bound than max tf and min length.
+            bounds = tuple(
+                w * top * (1 + BOUND_SLACK) for w, (_, top) in zip(weight, found, strict=True)
+            )
+            rows = compiled_scoring.top_maxscore(
+                docs, impacts, weight, alive, *where, bounds, limit
+            )
         else:
             scratch = self._scratch()
-            found = compiled_scoring.top_all(
-                docs, impacts, weight, alive, scratch.scores, scratch.counts, limit
+            rows = compiled_scoring.top_all(
+                docs, impacts, weight, alive, *where, scratch.scores, scratch.counts, limit
             )
-        cands, scores, matched = found
-        return self._rank(cands, scores, matched, limit)
+        return self._rank(rows, limit)
 
     def _within(
         self,
@@ -636,17 +660,19 @@ class BM25Index:
             # Keep every tie with the limit-th score: matched/key/position decide among them.
             keep = scores >= kth
             cands, scores, matched = cands[keep], scores[keep], matched[keep]
-        return self._rank(cands.tolist(), scores.tolist(), matched.tolist(), limit)
+        rows = zip(
+            (-scores).tolist(),
+            (-matched).tolist(),
+            self._article_of[cands].tolist(),
+            self._position[cands].tolist(),
+            strict=True,
+        )
+        return self._rank(rows, limit)
 
-    def _rank(
-        self, cands: list[int], scores: list[float], matched: list[int], limit: int
-    ) -> list[Hit]:
+    def _rank(self, rows: Iterable[Row], limit: int) -> list[Hit]:
         """The first `limit` of a few candidates by (score desc, matched desc, key, position)."""
-        keys, article_of, position = self._article_keys, self._article_of, self._position
-        ranked = sorted(
-            (-score, -count, keys[article_of[c]] or "", int(position[c]))
-            for c, score, count in zip(cands, scores, matched, strict=True)
-        )[:limit]
+        keys = self._article_keys
+        ranked = sorted((score, count, keys[a] or "", p) for score, count, a, p in rows)[:limit]
         return [Hit(key, place, -score, -count) for score, count, key, place in ranked]
 
     # -- persistence ------------------------------------------------------------------------
