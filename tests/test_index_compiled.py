@@ -95,6 +95,8 @@ def test_compiled_search_keeps_every_tie_at_the_limit_for_the_tie_break() -> Non
     compiled, numpy_only = both_paths(index, ["x"], 3)
     assert compiled == numpy_only
     assert [hit.key for hit in compiled] == ["k00", "k01", "k02"]
+    compiled, numpy_only = both_paths(index, ["x", "q"], 10**9)  # more than could match
+    assert compiled == numpy_only and len(compiled) == 23
 
 
 @needs_compiled

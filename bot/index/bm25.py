@@ -6,6 +6,8 @@ immutable segments (`segments.py`), merged logarithmically as articles arrive, s
 only the postings of its own terms. Top-k search is exact: a MaxScore-style bound skips the
 postings of common terms whenever the best candidates from rarer terms cannot be overtaken.
 Each term's per-posting impacts (the tf part of the score) are cached until the next change.
+Where `_scoring.c` was built (setup.py), search's scoring and top-k run there instead, with the
+same hits and the same score bits; numpy alone serves `keys` restrictions and machines without it.
 The cache is in `cache.py`; the forward store and the re-ranker's `term_counts` in
 `forward.py`; merging live-fed segments back into one, in steps, in `compaction.py`.
 
@@ -540,22 +542,18 @@ class BM25Index:
         alive = self._alive[: self._slots]
         weight = tuple(weights.tolist())
         where = (self._article_of, self._position)
-        if (
-            len(terms) > 1
-            and min(weight) > 0
-            and sum(map(len, docs)) > COMPILED_PRUNE_ABOVE_POSTINGS
-        ):
+        total = sum(map(len, docs))
+        keep = max(1, min(limit, total))  # the loop allocates `keep` slots: no more than fill
+        if len(terms) > 1 and min(weight) > 0 and total > COMPILED_PRUNE_ABOVE_POSTINGS:
             # The largest actual impact gives a far tighter bound than max tf and min length.
             bounds = tuple(
                 w * top * (1 + BOUND_SLACK) for w, (_, top) in zip(weight, found, strict=True)
             )
-            rows = compiled_scoring.top_maxscore(
-                docs, impacts, weight, alive, *where, bounds, limit
-            )
+            rows = compiled_scoring.top_maxscore(docs, impacts, weight, alive, *where, bounds, keep)
         else:
             scratch = self._scratch()
             rows = compiled_scoring.top_all(
-                docs, impacts, weight, alive, *where, scratch.scores, scratch.counts, limit
+                docs, impacts, weight, alive, *where, scratch.scores, scratch.counts, keep
             )
         return self._rank(rows, limit)
 
