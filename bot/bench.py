@@ -548,9 +548,10 @@ def compare_with_tantivy(
 ) -> None:
     """tantivy on the same tokens, timed question by question beside our search.
 
-    For each question both engines run once, in alternating order, so drift in the machine's
-    speed falls on both. tantivy is timed on a prebuilt query (its `search`, which also counts
-    every match); ours from the question's tokens to resolved hits.
+    For each question both engines run once, in rotating order, so drift in the machine's
+    speed falls on both; where search's compiled loop is built, our numpy path runs too.
+    tantivy is timed on a prebuilt query (its `search`, which also counts every match); ours
+    from the question's tokens to resolved hits.
     """
     where: list[tuple[str, int]] = []
     passages: list[list[str]] = []
@@ -564,17 +565,30 @@ def compare_with_tantivy(
     del passages
     prepared = [peer.query(q) for q in queries]
     peer.top(prepared[0])
-    ours, theirs = [], []
+    compiled = index.compiled
+    ours, numpy_only, theirs = [], [], []
+
+    def ours_on(path: bool, tokens: list[str]) -> float:
+        index.compiled = path
+        return timed(lambda: index.search(tokens, 10))
+
     for turn, (tokens, query) in enumerate(zip(queries, prepared, strict=True)):
-        pair = [
-            lambda t=tokens: ours.append(timed(lambda: index.search(t, 10))),
+        engines = [
+            lambda t=tokens: ours.append(ours_on(compiled, t)),
             lambda q=query: theirs.append(timed(lambda: peer.top(q, 10))),
         ]
-        for run in pair if turn % 2 == 0 else pair[::-1]:
+        if compiled:  # the numpy path too, as on a machine where the loop is not built
+            engines.append(lambda t=tokens: numpy_only.append(ours_on(False, t)))
+        for run in engines[turn % len(engines) :] + engines[: turn % len(engines)]:
             run()
+    index.compiled = compiled
+    row["search_compiled"] = compiled
     row["search_paired_p50_ms"], row["search_paired_p95_ms"] = percentiles_ms(ours)
     row["tantivy_p50_ms"], row["tantivy_p95_ms"] = percentiles_ms(theirs)
     row["tantivy_ratio_p50"] = row["tantivy_p50_ms"] / row["search_paired_p50_ms"]
+    if numpy_only:
+        row["search_numpy_paired_p50_ms"], _ = percentiles_ms(numpy_only)
+        row["tantivy_ratio_numpy_p50"] = row["tantivy_p50_ms"] / row["search_numpy_paired_p50_ms"]
     overlap, same_first = 0, 0
     for tokens, query in zip(queries, prepared, strict=True):
         mine = [(hit.key, hit.position) for hit in index.search(tokens, 10)]
@@ -600,6 +614,7 @@ COLUMNS = (  # name, width, format
     ("search_p95_ms", 13, ".3f"),
     ("tantivy_p50_ms", 14, ".3f"),
     ("tantivy_ratio_p50", 17, ".2f"),
+    ("tantivy_ratio_numpy_p50", 23, ".2f"),
     ("rank_bm25_p50_ms", 16, ".1f"),
     ("speedup_p50", 11, ".0f"),
     ("top10_max_abs_diff", 18, ".1e"),

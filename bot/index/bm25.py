@@ -6,6 +6,8 @@ immutable segments (`segments.py`), merged logarithmically as articles arrive, s
 only the postings of its own terms. Top-k search is exact: a MaxScore-style bound skips the
 postings of common terms whenever the best candidates from rarer terms cannot be overtaken.
 Each term's per-posting impacts (the tf part of the score) are cached until the next change.
+Where `_scoring.c` was built (setup.py), search's scoring and top-k run there instead, with the
+same hits and the same score bits; numpy alone serves `keys` restrictions and machines without it.
 The cache is in `cache.py`; the forward store and the re-ranker's `term_counts` in
 `forward.py`; merging live-fed segments back into one, in steps, in `compaction.py`.
 
@@ -20,9 +22,10 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +34,12 @@ from bot.index.cache import load_into, read_cache, save_index
 from bot.index.compaction import Compaction
 from bot.index.forward import ForwardStore, TermCounts, count_terms, passage_tokens
 from bot.index.segments import Postings, Segment, grown, merge, runs, segment_from_pairs
+
+compiled_scoring: ModuleType | None
+try:
+    from bot.index import _scoring as compiled_scoring
+except ImportError:  # built without a C compiler (see setup.py): numpy alone
+    compiled_scoring = None
 
 # Two segments are merged when the older one is at most this many times the newer one's size,
 # which keeps O(log n) segments and merges every posting O(log n) times over its life.
@@ -44,6 +53,10 @@ PRUNE_ABOVE_POSTINGS = 8_192
 IMPACT_CACHE_POSTINGS = 1 << 22
 # Slack on upper bounds so that float rounding can never make pruning drop a true top hit.
 BOUND_SLACK = 1e-9
+# The compiled search takes at most this many distinct terms (MAX_TERMS in _scoring.c).
+COMPILED_MAX_TERMS = 64
+# Above this many postings in all, the compiled search prunes (MaxScore, document at a time).
+COMPILED_PRUNE_ABOVE_POSTINGS = 2_048
 
 
 class Hit(NamedTuple):
@@ -56,6 +69,14 @@ class Hit(NamedTuple):
 
 
 Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # passage ids, exact scores, matched terms
+Row = tuple[float, int, int, int]  # -score, -matched terms, article slot, position
+
+
+class Impacts(NamedTuple):
+    """A term's per-posting impacts (see `BM25Index._impacts`) and the largest of them."""
+
+    impacts: np.ndarray
+    top: float
 
 
 @dataclass
@@ -63,7 +84,7 @@ class _Scratch:
     """Per-thread buffers indexed by passage id, all zero between queries."""
 
     scores: np.ndarray  # float64, zero outside a query
-    counts: np.ndarray  # int32 matched terms, zero outside a query
+    counts: np.ndarray  # uint8 matched terms (for the compiled loop), zero outside a query
     mark: np.ndarray  # int32 scribble space for de-duplication, never needs clearing
 
 
@@ -103,11 +124,14 @@ class BM25Index:
         self._version = 0
         self._average_idf_cache: tuple[int, float] = (-1, 0.0)
         self._norm_cache: tuple[int, np.ndarray] = (-1, np.zeros(0))
-        # term id -> its postings' tf parts (see `_impacts`), valid for one version and one
-        # set of segments; and how many entries the cache holds.
-        self._impact_cache: tuple[int, dict[int, np.ndarray]] = (-1, {})
+        # term id -> its postings' tf parts (see `_impacts`) and the largest of them, valid
+        # for one version and one set of segments; and how many entries the cache holds.
+        self._impact_cache: tuple[int, dict[int, Impacts]] = (-1, {})
         self._impact_entries = 0
         self._local = threading.local()  # per-thread scratch buffers for scoring
+        # Search's top-k through the compiled inner loop (`_scoring.c`) where it was built;
+        # False: numpy alone (the same hits and score bits, slower).
+        self.compiled = compiled_scoring is not None
 
     # -- contents ---------------------------------------------------------------------------
 
@@ -367,17 +391,22 @@ class BM25Index:
         part first. Between adds, common terms recur in question after question: reading
         their cached impacts spares a gather of per-passage norms all over memory.
         """
+        return self._impacts_and_top(term, postings)[0]
+
+    def _impacts_and_top(self, term: int, postings: Postings) -> Impacts:
+        """`_impacts` and the largest of them (0.0 for none), cached together."""
         version, cache = self._impact_cache
         if version != self._version:
             cache = {}
             self._impact_cache, self._impact_entries = (self._version, cache), 0
         docs, tfs = postings
         found = cache.get(term)
-        if found is None or len(found) != len(docs):
-            found = tfs * (self.k1 + 1) / (tfs + self._norms()[docs])
-            if self._impact_entries + len(found) <= IMPACT_CACHE_POSTINGS:
+        if found is None or len(found[0]) != len(docs):
+            impacts = tfs * (self.k1 + 1) / (tfs + self._norms()[docs])
+            found = Impacts(impacts, float(impacts.max()) if len(impacts) else 0.0)
+            if self._impact_entries + len(impacts) <= IMPACT_CACHE_POSTINGS:
                 cache[term] = found
-                self._impact_entries += len(found)
+                self._impact_entries += len(impacts)
         return found
 
     def _score_sparse(
@@ -403,7 +432,7 @@ class BM25Index:
         if scratch is None or len(scratch.scores) < self._slots:
             size = max(self._slots, 2 * len(scratch.scores) if scratch else 0, 16)
             scratch = _Scratch(
-                np.zeros(size), np.zeros(size, dtype=np.int32), np.zeros(size, dtype=np.int32)
+                np.zeros(size), np.zeros(size, dtype=np.uint8), np.zeros(size, dtype=np.int32)
             )
             self._local.scratch = scratch
         return scratch
@@ -486,6 +515,8 @@ class BM25Index:
         if not terms:
             return []
         postings = self._postings_of(terms)
+        if keys is None and self.compiled and len(terms) <= COMPILED_MAX_TERMS:
+            return self._compiled_top(terms, postings, weights, limit)
         if keys is not None:
             scored = self._within(keys, terms, postings, weights)
         elif (
@@ -499,6 +530,32 @@ class BM25Index:
         else:
             scored = self._max_score(terms, postings, weights, limit)
         return self._top(*scored, limit)
+
+    def _compiled_top(
+        self, terms: list[int], postings: list[Postings], weights: np.ndarray, limit: int
+    ) -> list[Hit]:
+        """`search` without `keys`, through the compiled inner loop: the same hits and bits."""
+        assert compiled_scoring is not None  # `self.compiled` is only True when it is built
+        docs = tuple(d for d, _ in postings)
+        found = [self._impacts_and_top(t, p) for t, p in zip(terms, postings, strict=True)]
+        impacts = tuple(i for i, _ in found)
+        alive = self._alive[: self._slots]
+        weight = tuple(weights.tolist())
+        where = (self._article_of, self._position)
+        total = sum(map(len, docs))
+        keep = max(1, min(limit, total))  # the loop allocates `keep` slots: no more than fill
+        if len(terms) > 1 and min(weight) > 0 and total > COMPILED_PRUNE_ABOVE_POSTINGS:
+            # The largest actual impact gives a far tighter bound than max tf and min length.
+            bounds = tuple(
+                w * top * (1 + BOUND_SLACK) for w, (_, top) in zip(weight, found, strict=True)
+            )
+            rows = compiled_scoring.top_maxscore(docs, impacts, weight, alive, *where, bounds, keep)
+        else:
+            scratch = self._scratch()
+            rows = compiled_scoring.top_all(
+                docs, impacts, weight, alive, *where, scratch.scores, scratch.counts, keep
+            )
+        return self._rank(rows, limit)
 
     def _within(
         self,
@@ -601,17 +658,20 @@ class BM25Index:
             # Keep every tie with the limit-th score: matched/key/position decide among them.
             keep = scores >= kth
             cands, scores, matched = cands[keep], scores[keep], matched[keep]
+        rows = zip(
+            (-scores).tolist(),
+            (-matched).tolist(),
+            self._article_of[cands].tolist(),
+            self._position[cands].tolist(),
+            strict=True,
+        )
+        return self._rank(rows, limit)
+
+    def _rank(self, rows: Iterable[Row], limit: int) -> list[Hit]:
+        """The first `limit` of a few candidates by (score desc, matched desc, key, position)."""
         keys = self._article_keys
-        ranked = sorted(
-            zip(
-                (-scores).tolist(),
-                (-matched).tolist(),
-                [keys[a] or "" for a in self._article_of[cands].tolist()],
-                self._position[cands].tolist(),
-                strict=True,
-            )
-        )[:limit]
-        return [Hit(key, position, -score, -count) for score, count, key, position in ranked]
+        ranked = sorted((score, count, keys[a] or "", p) for score, count, a, p in rows)[:limit]
+        return [Hit(key, place, -score, -count) for score, count, key, place in ranked]
 
     # -- persistence ------------------------------------------------------------------------
 
