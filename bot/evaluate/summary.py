@@ -18,20 +18,18 @@ both are averaged over articles, also over the even- and odd-numbered articles o
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot.evaluate import print_report
-from bot.ingest import read_text
+from bot.evaluate.benchmark import benchmark_article, load_ground_truth, load_json
 from bot.library import build_passages
 from bot.models import BotError, Passage
 from bot.summary import summarise
 
 GOLD_FILE = Path(__file__).resolve().parent / "data" / "summary_gold.json"
-GROUND_TRUTH_FILE = "ground-truth.json"
 RANDOM_SEED = 12
 MIN_FRAGMENT_WORDS = 3
 MAX_FRAGMENT_WORDS = 8
@@ -88,7 +86,7 @@ def random_pick(key: str, passages: Sequence[Passage], count: int) -> list[Passa
 def evaluate_summary(dataset_dir: Path, gold_file: Path = GOLD_FILE) -> SummaryReport:
     """Score the three summarisers on every gold article."""
     gold = _load_gold(gold_file)
-    truth = _load_json(Path(dataset_dir) / GROUND_TRUTH_FILE)
+    truth = load_ground_truth(dataset_dir)
     articles = [(key, article_passages(key, truth), fragments) for key, fragments in gold]
     picks, problems = [], []
     for key, passages, fragments in articles:
@@ -161,7 +159,7 @@ def _load_gold(path: Path) -> list[tuple[str, list[str]]]:
     try:
         return [
             (str(entry["article"]), [str(fragment) for fragment in entry["fragments"]])
-            for entry in _load_json(path)["articles"]
+            for entry in load_json(path)["articles"]
         ]
     except (KeyError, TypeError) as exc:
         raise BotError(f"{path}: malformed summary gold set ({exc!r})") from exc
@@ -169,13 +167,7 @@ def _load_gold(path: Path) -> list[tuple[str, list[str]]]:
 
 def article_passages(key: str, truth: dict) -> tuple[Passage, ...]:
     """The passages the bot stores for benchmark article `key` (as `eval followups` loads it)."""
-    entry = truth.get(key)
-    if not isinstance(entry, dict) or not entry.get("articleBody"):
-        raise BotError(f"article {key} is not in the benchmark's {GROUND_TRUTH_FILE}")
-    url = str(entry.get("url") or "")
-    title = url.rstrip("/").rsplit("/", 1)[-1].replace("-", " ") or key
-    record = {"title": title, "articleBody": entry["articleBody"], "url": url or None}
-    return build_passages(read_text(json.dumps(record), fmt="json", name=key))
+    return build_passages(benchmark_article(key, truth))
 
 
 def _scores(pairs: list[tuple[float, float]]) -> Scores:
@@ -230,15 +222,3 @@ def format_report(report: SummaryReport) -> str:
             f"{scores.precision_even:>8.3f}{scores.precision_odd:>8.3f}"
         )
     return "\n".join(lines)
-
-
-def _load_json(path: Path) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BotError(f"no {path.name} at {path.parent}: is the dataset there?") from exc
-    except (OSError, ValueError) as exc:
-        raise BotError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise BotError(f"{path}: expected a JSON object")
-    return data
