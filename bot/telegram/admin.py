@@ -59,12 +59,12 @@ REMOVE_USAGE = "Usage: /remove ID — /list shows the ids."
 COULD_NOT_SAVE = "Could not save the article on the server's disk; the error is in the bot's log."
 
 
-async def _refused(update: Update, context: Context) -> bool:
+async def refuse_non_admin(update: Update, context: Context, refusal: str = NOT_ADMIN) -> bool:
     """Tell a non-admin no (politely) and report whether the command was refused."""
     if is_admin(update, context):
         return False
     if update.effective_message is not None:
-        await update.effective_message.reply_text(NOT_ADMIN)
+        await update.effective_message.reply_text(refusal)
     return True
 
 
@@ -74,7 +74,7 @@ async def add_command(update: Update, context: Context) -> Outcome:
     message = update.effective_message
     if message is None or message.text is None:
         return None
-    if await _refused(update, context):
+    if await refuse_non_admin(update, context):
         return "refused /add from a non-admin"
     argument = command_argument(message.text)
     replied = message.reply_to_message
@@ -103,7 +103,7 @@ async def add_document(update: Update, context: Context) -> Outcome:
     message = update.effective_message
     if message is None or message.document is None:
         return None
-    if await _refused(update, context):
+    if await refuse_non_admin(update, context):
         return "refused an upload from a non-admin"
     return await _add_document(message, context, message.document)
 
@@ -159,7 +159,7 @@ async def list_command(update: Update, context: Context) -> Outcome:
     message = update.effective_message
     if message is None:
         return None
-    if await _refused(update, context):
+    if await refuse_non_admin(update, context):
         return "refused /list from a non-admin"
     rows = services(context).library.articles_with_counts()
     texts = render_admin_list(rows)
@@ -174,7 +174,7 @@ async def remove_command(update: Update, context: Context) -> Outcome:
     message = update.effective_message
     if message is None or message.text is None:
         return None
-    if await _refused(update, context):
+    if await refuse_non_admin(update, context):
         return "refused /remove from a non-admin"
     article_id = command_argument(message.text)
     if not article_id or len(article_id.split()) != 1:

@@ -37,6 +37,7 @@ from bot.library import Library
 from bot.models import FeedError
 from bot.settings import Settings
 from bot.state import StateDB
+from bot.telegram.admin import refuse_non_admin
 from bot.telegram.handlers import NO_PREVIEW, command_argument
 from bot.telegram.html import escape, pack_lines, shorten
 from bot.telegram.services import Context, Outcome, is_admin, logged, services
@@ -191,21 +192,13 @@ def ask_button(library: Library, announcement: Announcement) -> InlineKeyboardMa
 # -- admin commands ----------------------------------------------------------------------------
 
 
-async def _refused(update: Update, context: Context) -> bool:
-    if is_admin(update, context):
-        return False
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(NOT_ADMIN)
-    return True
-
-
 @logged
 async def follow_command(update: Update, context: Context) -> Outcome:
     """/follow URL or /follow @channel."""
     message = update.effective_message
     if message is None or message.text is None:
         return None
-    if await _refused(update, context):
+    if await refuse_non_admin(update, context, NOT_ADMIN):
         return "refused /follow from a non-admin"
     argument = command_argument(message.text)
     if not argument or len(argument.split()) != 1:
@@ -260,7 +253,7 @@ async def unfollow_command(update: Update, context: Context) -> Outcome:
     message = update.effective_message
     if message is None or message.text is None:
         return None
-    if await _refused(update, context):
+    if await refuse_non_admin(update, context, NOT_ADMIN):
         return "refused /unfollow from a non-admin"
     argument = command_argument(message.text)
     state = feed_services(context).state
@@ -282,7 +275,7 @@ async def feeds_command(update: Update, context: Context) -> Outcome:
     message = update.effective_message
     if message is None:
         return None
-    if await _refused(update, context):
+    if await refuse_non_admin(update, context, NOT_ADMIN):
         return "refused /feeds from a non-admin"
     state = feed_services(context).state
     feeds = state.feeds()
