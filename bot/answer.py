@@ -161,7 +161,8 @@ class Answerer:
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
         confidence = self._confidence(sentence, paragraph, judged, ranked[0], evidence)
-        if options.min_match > 0 and confidence < options.min_match:
+        said_alike = evidence.semantic and ranked[0].cosine >= options.answer_cosine
+        if options.min_match > 0 and confidence < options.min_match and not said_alike:
             return ()
         quotes: list[Quote] = []
         texts: set[str] = set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -66,3 +67,17 @@ def test_the_question_is_encoded_once_outside_the_lock(embedded: Library) -> Non
     embedded.encoder = Counting()
     embedded.ask("Who wants U.S. troops in Ukraine?")
     assert calls == [["Who wants U.S. troops in Ukraine?"]]
+
+
+def test_a_question_that_says_the_same_in_other_words_is_answered_on_its_meaning(
+    embedded: Library,
+) -> None:
+    # Its words alone fall short of MIN_MATCH; its meaning is close to one sentence.
+    question = "Would Europe going it alone hurt the alliance?"
+    answer = embedded.ask(question)
+    assert answer.answered
+    assert "forced to send troops on their own" in answer.quotes[0].text
+    answerer = embedded._answerer
+    strict = replace(answerer.options, answer_cosine=1.01)  # meaning alone never suffices
+    answerer.options = strict
+    assert not embedded.ask(question).answered
