@@ -22,22 +22,18 @@ from bot.followup import (
     continuation,
     is_follow_up,
     more_from_speaker,
-    same_speaker,
 )
-from bot.index import BM25Index, Hit
+from bot.index import BM25Index
 from bot.models import Answer, Passage, Quote
-from bot.query import Query, normalise_question, parse_question
+from bot.query import Query, parse_question
 from bot.rerank import (
     FEATURES,
-    LINEAR,
     AnswerOptions,
     Candidate,
     Features,
     QueryEvidence,
-    answer_type,
     candidate_features,
     feature_scores,
-    term_proximity,
 )
 from bot.text import tokenize
 from bot.vectors import SentenceVectors
@@ -320,21 +316,3 @@ class Answerer:
 
 def _finite(score: float) -> float:
     return score if math.isfinite(score) else 0.0
-
-
-__all__ = [
-    "FEATURES",
-    "LINEAR",
-    "AnswerOptions",
-    "Answerer",
-    "Features",
-    "Hit",
-    "PassageLookup",
-    "QueryEvidence",
-    "answer_type",
-    "feature_scores",
-    "is_follow_up",
-    "normalise_question",
-    "same_speaker",
-    "term_proximity",
-]
