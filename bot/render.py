@@ -161,29 +161,26 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
 
 
 def article_to_dict(article: Article) -> dict[str, Any]:
+    return {**article_reference(article), "author": article.author}
+
+
+def article_reference(article: Article) -> dict[str, Any]:
+    """The article as each quote names it in JSON."""
     return {
         "id": article.id,
         "title": article.title,
         "outlet": article.outlet,
         "url": article.url,
         "published": article.published,
-        "author": article.author,
     }
 
 
 def quote_to_dict(quote: Quote) -> dict[str, Any]:
-    article = quote.article
     return {
         "text": quote.text,
         "speaker": quote.speaker,
         "cue": quote.cue,
-        "article": {
-            "id": article.id,
-            "title": article.title,
-            "outlet": article.outlet,
-            "url": article.url,
-            "published": article.published,
-        },
+        "article": article_reference(quote.article),
         "score": round(float(quote.score), 6),
     }
 
