@@ -328,8 +328,8 @@ def explicit(sentence: str) -> Found | None:
     # A name set off by commas just before the verb is its subject, so that ", said" is no
     # inverted "said X": "One of the authors, Ann Lee, said the plan works" is not the words
     # of "the plan works".
-    named = framed and APPOSED_NAME.search(framed.group(0))
-    found = _trailing(sentence, framed.end() if framed and named else 0)
+    start = framed.end() if framed and APPOSED_NAME.search(framed.group(0)) else 0
+    found = _trailing(sentence, start)
     if found:
         return found
     according = ACCORDING_TO.search(sentence)
