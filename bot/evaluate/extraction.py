@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -27,12 +26,12 @@ from pathlib import Path
 import trafilatura
 
 from bot.evaluate import print_report
+from bot.evaluate.benchmark import load_ground_truth
 from bot.ingest import read_file
-from bot.models import BotError, IngestError
+from bot.models import IngestError
 from bot.settings import Settings
 
 TOKEN = re.compile(r"\w+")
-GROUND_TRUTH_FILE = "ground-truth.json"
 PAGE_SUFFIX = ".html.gz"
 
 
@@ -85,7 +84,7 @@ def score_text(extracted: str, truth: str) -> Score:
 
 def evaluate_extraction(dataset_dir: Path, limit: int | None = None) -> ExtractionReport:
     """Score `read_file` and raw `trafilatura.extract` on every page (or the first `limit`)."""
-    truth = _load_ground_truth(dataset_dir)
+    truth = load_ground_truth(dataset_dir)
     page_ids = sorted(truth)[:limit] if limit is not None else sorted(truth)
     results = tuple(_evaluate_page(dataset_dir, page, truth[page]) for page in page_ids)
     return ExtractionReport(
@@ -162,20 +161,6 @@ def _baseline(path: Path, truth: str) -> Score:
     except (OSError, EOFError):
         return Score(0.0, 0.0, 0.0)
     return score_text(trafilatura.extract(html) or "", truth)
-
-
-def _load_ground_truth(dataset_dir: Path) -> dict[str, dict[str, str]]:
-    """The benchmark's ground truth; BotError when the dataset is missing or malformed."""
-    path = dataset_dir / GROUND_TRUTH_FILE
-    try:
-        truth = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BotError(f"no {GROUND_TRUTH_FILE} in {dataset_dir}: is the dataset there?") from exc
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BotError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(truth, dict):
-        raise BotError(f"{path}: expected a JSON object of pages")
-    return truth
 
 
 def _mean(results: tuple[PageResult, ...], pick: Callable[[PageResult], Score]) -> Score:
