@@ -302,6 +302,194 @@ SINGLE_SENTENCE_CASES = [
         "in",
         "opening-poll",
     ),
+    (
+        "One of the authors of the study, Ann Lee, said the plan works.",
+        "One of the authors of the study, Ann Lee",
+        "said",
+        "a-said-after-an-apposed-name-is-not-inverted",
+    ),
+    (
+        "\u201cThe road is closed,\u201d said one of those aides, who asked not to be named.",
+        "one of those aides",
+        "said",
+        "one-of-a-group-inverted",
+    ),
+    (
+        "Orla will change tack, a source close to him said.",
+        "a source close to him",
+        "said",
+        "close-to-a-pronoun",
+    ),
+    (
+        "Sources privy to the talks say a deal is close.",
+        "Sources privy to the talks",
+        "say",
+        "privy-to-the-talks",
+    ),
+    ("The hockey legend said fans misread him.", "The hockey legend", "said", "modified-legend"),
+    ("The fund has room to grow, Law said.", "Law", "said", "surname-that-is-a-noun"),
+    ("By 60-30, those surveyed said it should stay.", "those surveyed", "said", "surveyed"),
+    (
+        "Tom Brae, the league chairman, this past week announced a new rule.",
+        "Tom Brae, the league chairman",
+        "announced",
+        "time-adjunct-after-apposition",
+    ),
+    (
+        "The water board less than two weeks ago said it was wrong.",
+        "The water board",
+        "said",
+        "time-adjunct-before-verb",
+    ),
+    (
+        "Most farmers in Kent, Essex and Surrey said they felt ignored.",
+        "Most farmers in Kent, Essex and Surrey",
+        "said",
+        "list-of-places-in-subject",
+    ),
+    (
+        "In Leeds, Hale and Moss said they would stay.",
+        "Hale and Moss",
+        "said",
+        "list-after-an-opening-adverbial",
+    ),
+    (
+        "Alongside calls for reform, even a senior banker said the rules must change.",
+        "a senior banker",
+        "said",
+        "alongside-opens-an-adverbial",
+    ),
+    (
+        "In two interviews, the coach sounded off on the league, saying it was unfair.",
+        "the coach",
+        "saying",
+        "lower-case-subject-after-adverbial",
+    ),
+    (
+        "Vance hailed the result as \u201csuperb,\u201d telling reporters it was deserved.",
+        "Vance",
+        "telling",
+        "participle-after-a-closed-quotation",
+    ),
+    ("Vance landed in trouble by saying the referee was biased.", "Vance", "saying", "by-saying"),
+    (
+        "In May, a U.S. appeals court judge sided with the town, saying the fee was void.",
+        "a U.S. appeals court judge",
+        "saying",
+        "participle-subject-with-initials",
+    ),
+    (
+        "And then Vance went on the attack, saying the season was over.",
+        "Vance",
+        "saying",
+        "and-then-before-the-subject",
+    ),
+    (
+        "While Pike admitted it would be hard, his team has argued it could still win.",
+        "his team",
+        "argued",
+        "main-clause-after-while",
+    ),
+    (
+        "Although Marsh says she found the leak, others argue she caused it.",
+        "others",
+        "argue",
+        "main-clause-after-although",
+    ),
+    (
+        "But numerous nurses at the clinic, including Ms. Toller, said they were fine.",
+        "numerous nurses at the clinic",
+        "said",
+        "including-is-no-subject",
+    ),
+    (
+        "Rents were highest in Oslo, which the Institute for Housing Research and "
+        "Development says is no surprise.",
+        "the Institute for Housing Research and Development",
+        "says",
+        "and-inside-a-name",
+    ),
+    (
+        "The figures are stale, according to a post from Nadia Brook.",
+        "Nadia Brook",
+        "according to",
+        "according-to-a-post-from-its-writer",
+    ),
+    ("Aides to Marsh say she is changing course.", "Aides to Marsh", "say", "aides-to-a-name"),
+    (
+        "Tenants are most residents, and as many as three-fourths of them tell surveyors no.",
+        "three-fourths of them",
+        "tell",
+        "fraction-as-subject",
+    ),
+    (
+        "The flood sparked a debate, with Senator Ruth Ardent telling reporters she was angry.",
+        "Senator Ruth Ardent",
+        "telling",
+        "with-x-telling",
+    ),
+    (
+        "In interviews, young farmers in both valleys described deep changes.",
+        "young farmers in both valleys",
+        "described",
+        "modified-plural-subject",
+    ),
+    (
+        "Club elders \u2014 whose club was once united \u2014 both suggested he be dropped.",
+        "Club elders",
+        "suggested",
+        "subject-before-a-dashed-aside",
+    ),
+    (
+        "RENTS WILL FALL - Ida Kerr: \u201cThe market has turned.\u201d",
+        "Ida Kerr",
+        None,
+        "headline-dash-name-colon",
+    ),
+    ("More from Kerr: \u201cSupply is catching up.\u201d", "Kerr", None, "more-from-name-colon"),
+    (
+        "The letter continues: \u201cPlease explain the delay.\u201d",
+        "The letter",
+        "continues",
+        "verb-before-a-colon-is-the-cue",
+    ),
+    (
+        "Even people who backed it were wary: Former Mayor Ann Voss called it \u201cflawed.\u201d",
+        "Former Mayor Ann Voss",
+        "called",
+        "a-phrase-ending-in-who-is-no-speaker",
+    ),
+    ("Day said the new wording narrows the rule.", "Day", "said", "a-surname-that-is-a-time"),
+    (
+        "After the hearing concluded, Brandt stated that the report was weak.",
+        "Brandt",
+        "stated",
+        "concluded-without-an-object-is-no-report",
+    ),
+    (
+        "\u201cWe lost fair and square,\u201d tweeted Ola Fenn, who ran the campaign.",
+        "Ola Fenn",
+        "tweeted",
+        "inverted-tweeted",
+    ),
+    (
+        "Economists agree - Lars Oden: \u201cKeep rates where they are.\u201d",
+        "Lars Oden",
+        None,
+        "headline-verb-before-a-named-colon",
+    ),
+    (
+        "As Rita Holm, the No. 2 on the council, put it: \u201cThe bill will not pass.\u201d",
+        "Rita Holm, the No. 2 on the council",
+        "put it",
+        "as-x-put-it",
+    ),
+    (
+        "Pike was asked by host Dana Morrow whether he would stay.",
+        "host Dana Morrow",
+        "asked",
+        "asked-by-a-titled-name",
+    ),
 ]
 
 
@@ -345,10 +533,14 @@ NO_SPEAKER_CASES = [
     ("Clinton has strong support among black voters.", "support-as-a-noun"),
     ("He scored twice, the replay shows.", "trailing-show-of-a-non-document"),
     ("What they wanted was clear, saying nothing of the cost.", "participle-after-a-clause"),
+    ("One said the plan works.", "bare-one-is-no-speaker"),
+    ('"All the town, all the county, felt the loss.', "opening-mark-is-no-closing-one"),
+    ("Friday, Ohio, leading a group of states, asked a judge to act.", "a-weekday-is-no-speaker"),
     (
-        "One of the authors of the study, Ann Lee, said the plan works.",
-        "a-said-after-an-apposed-name-is-not-inverted",
+        "The captain, who leads the crew, makes no apologies for the disputed catch.",
+        "verb-phrase",
     ),
+    ("Brandt comes with the right calling card.", "calling-card"),
 ]
 
 
@@ -542,6 +734,49 @@ PARAGRAPH_CASES += [
             [Attribution("The mayor", "wrote", "carried")],
         ],
         "colon-introduction-carries-into-the-next-paragraph",
+    ),
+    (
+        [["Smith said the plan failed."], ["\u201cIt was doomed.", "Nobody wanted it.\u201d"]],
+        [
+            [Attribution("Smith", "said", "explicit")],
+            [Attribution("Smith", "said", "carried"), Attribution("Smith", "said", "carried")],
+        ],
+        "bare-quotation-paragraph-takes-the-speaker-before-it",
+    ),
+    (
+        [["Smith said the plan failed."], ["\u201cIt was doomed,\u201d Jones grumbled."]],
+        [[Attribution("Smith", "said", "explicit")], [Attribution(None, None, "outlet")]],
+        "quotation-with-its-own-frame-is-not-carried",
+    ),
+    (
+        [['Pike said the paper called it \u201cvery important."', "Marsh noted that it erred."]],
+        [
+            [
+                Attribution("Pike", "said", "explicit"),
+                Attribution("Marsh", "noted", "explicit"),
+            ]
+        ],
+        "a-straight-mark-closes-a-curly-quotation",
+    ),
+    (
+        [["Moss said he would help.", "\u201cI will back the plan.\u201d"]],
+        [
+            [
+                Attribution("Moss", "said", "explicit"),
+                Attribution("Moss", "said", "carried"),
+            ]
+        ],
+        "bare-quotation-after-a-report-in-its-paragraph",
+    ),
+    (
+        [["Aides said he would help.", "\u201cWe will support him.\u201d"]],
+        [[Attribution("Aides", "said", "explicit"), Attribution(None, None, "outlet")]],
+        "bare-quotation-after-a-group-s-report-is-not-carried",
+    ),
+    (
+        [["Officials said the plan failed."], ["\u201cIt was doomed.\u201d"]],
+        [[Attribution("Officials", "said", "explicit")], [Attribution(None, None, "outlet")]],
+        "bare-quotation-is-no-group-s-words",
     ),
     (
         [["\u201cOther countries just say no.", "We say yes,\u201d Smith said."]],

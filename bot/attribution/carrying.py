@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.attribution.frames import explicit, leading_frame
-from bot.attribution.speakers import DETERMINERS, PRONOUNS, Found, core_words, is_plural
+from bot.attribution.speakers import (
+    DETERMINERS,
+    PRONOUNS,
+    Found,
+    core_words,
+    is_document,
+    is_plural,
+)
 from bot.models import Attribution
 
 ANAPHOR = re.compile(r"^(?:the|this|that)\s+(?P<same>same\s+)?(?:\w+\s+)?(?P<head>[a-z]+)$", re.I)
@@ -96,10 +103,23 @@ def _quote_groups(sentences: Sequence[str]) -> list[int]:
         if not open_quote:
             group += 1
         groups.append(group)
-        curly = sentence.count("\u201c") - sentence.count("\u201d")
-        straight = _straight_quotes(sentence) % 2 == 1
-        open_quote = (curly > 0) if curly else (open_quote != straight)
+        open_quote = _leaves_open(sentence, open_quote)
     return groups
+
+
+def _leaves_open(sentence: str, open_before: bool) -> bool:
+    """True when a quotation is still open after `sentence`.
+
+    Curly marks say it directly; a straight mark toggles. Some copy mixes them ('called it
+    \u201chighly significant."'): a straight mark then closes the curly one.
+    """
+    curly = sentence.count("\u201c") - sentence.count("\u201d")
+    straight = _straight_quotes(sentence) % 2 == 1
+    if curly > 0 and straight:
+        curly -= 1
+    if curly or "\u201c" in sentence or "\u201d" in sentence:
+        return curly > 0
+    return open_before != straight
 
 
 def is_quoted(sentence: str) -> bool:
@@ -135,8 +155,18 @@ def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
                 for i in nearby
                 if (donor := result[i]) is not None and _has_quote(sentences[i])
             ][:1]
+        if not donors and position and _bare_quotation([sentences[position]]):
+            # "Bolton said he would help." then "\u201cI'm going to support him.\u201d"
+            before = result[position - 1]
+            donors = [before] if before is not None and _personal(before) else []
         if donors:
             result[position] = Attribution(donors[0].speaker, donors[0].cue, "carried")
+
+
+def _personal(credit: Attribution) -> bool:
+    """True for one person's words, not a group's or a document's."""
+    speaker = credit.speaker
+    return speaker is not None and not (is_plural(speaker) or is_document(speaker))
 
 
 def attribute_paragraph(
@@ -166,6 +196,15 @@ def attribute_paragraph(
     return result
 
 
+QUOTED_SPAN = re.compile(r"""(?:["\u201c]|'')[^"\u201d]*?(?:["\u201d]|''|$)""")
+
+
+def _bare_quotation(sentences: Sequence[str]) -> bool:
+    """True for a paragraph that is all quotation: no word of it stands outside the marks."""
+    text = " ".join(sentences).replace("''", '"')
+    return is_quoted(text) and not re.search(r"[A-Za-z]", QUOTED_SPAN.sub("", text))
+
+
 def carry_into(
     credits: list[Attribution | None],
     sentences: Sequence[str],
@@ -181,9 +220,14 @@ def carry_into(
     if not sentences or not before or any(credits) or before[-1] is None:
         return
     last = before_sentences[-1].rstrip()
-    runs_on = is_quoted(sentences[0]) and _has_quote(last)
-    if not (runs_on or last.endswith(":")):
-        return
+    # A paragraph of bare quotation after a paragraph that ends with its speaker's words or
+    # their report ("Smith said the plan failed." then "“It was doomed.”"): news
+    # prose names the speaker of such a quotation before it, not after.
     donor = before[-1]
+    runs_on = is_quoted(sentences[0]) and _has_quote(last)
+    # One person's words, not a group's or a document's: "Smith said ..." then a quotation.
+    bare = _personal(donor) and _bare_quotation(sentences)
+    if not (runs_on or bare or last.endswith(":")):
+        return
     for position in range(len(credits)):
         credits[position] = Attribution(donor.speaker, donor.cue, "carried")

@@ -20,13 +20,15 @@ from bot.attribution.verbs import (
     DOCUMENT_VERBS,
     INVERTED_CUES,
     SPEAKING_PARTICIPLES,
+    SPEECH_VERBS,
     TAIL,
 )
 
 QUOTES = '"\u201c\u201d'
 CLOSE = r"""(?:["\u201d]|'')"""
 END = r"""\s*[.!?]?(?:["'\u2019\u201d)]|'')*\s*$"""
-SEP = rf"""(?:,\s*{CLOSE}?|[?!]?{CLOSE}\s*,?|[.!?]{CLOSE})\s*"""
+# A separator before a trailing frame; a mark with a space before it opens a quotation.
+SEP = rf"""(?<=\S)(?:,\s*{CLOSE}?|[?!]?{CLOSE}\s*,?|[.!?]{CLOSE})\s*"""
 # A short apposition after a post-posed speaker: "said Alden, an economist at the bank."
 APPOSITION = rf"""(?:,\s*(?P<appos>[^;{QUOTES}]*?))?"""
 
@@ -63,9 +65,14 @@ NORMAL_TAIL = re.compile(
 )
 # '"...," Smith said on Tuesday at a rally.': after a closed quotation anything may follow.
 QUOTE_TAIL = re.compile(
-    rf"""[,?!.]?{CLOSE}\s*,?\s*(?P<speaker>[^,;{QUOTES}]+?)"""
+    rf"""(?<=\S)[,?!.]?{CLOSE}\s*,?\s*(?P<speaker>[^,;{QUOTES}]+?)"""
     rf"""(?:,\s*(?P<appos>[^;{QUOTES}]+?),)?\s+(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b"""
     rf"""[^{QUOTES}]*$"""
+)
+# "according to a post from Arianna Huffington": the writer, not the writing, is the source.
+WRITTEN_BY = re.compile(
+    r"^(?:a|an|the)\s+(?:[a-z]+\s+){0,2}(?:post|report|story|article|tweet|interview|op-ed|"
+    r"column|analysis|statement|letter|transcript|memo|email)\s+(?:from|by|with)\s+(?=[A-Z])"
 )
 ACCORDING_TO = re.compile(
     r"\b(?P<cue>[Aa]ccording to)\s+(?P<speaker>[^,;]+?)(?=\s*[,;]|" + END + ")"
@@ -79,7 +86,9 @@ DOCUMENT_TAIL = re.compile(
 )
 DOCUMENT_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{DOCUMENT_VERBS})\b")
 PARTICIPLE = re.compile(
-    rf",\s+(?P<cue>{SPEAKING_PARTICIPLES})\b"
+    # "X left, saying", 'X called it "fantastic," telling', "X won by saying", "X - saying".
+    rf"""(?:,["\u201d']?|\s(?:--|\u2013|\u2014|by|while|upon|after|when|for))\s+"""
+    rf"(?P<cue>{SPEAKING_PARTICIPLES})\b"
     # "The Cruz campaign sent a fundraising email Wednesday saying that ...".
     r"|\b(?:statement|e-?mail|letter|tweet|message|release|memo|post|video|ad)"
     r"(?:\s+[A-Z]?[a-z]+)?\s+(?P<written>saying)\b"
@@ -111,8 +120,23 @@ APPOSED_NAME = re.compile(
 CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
 # "Mark Blumenthal and Jon Cohen: \u201cAlthough the polls failed ...": a name, a colon, a quote.
 COLON_SPEAKER = re.compile(rf"""^(?P<speaker>[A-Z][^:{QUOTES}]{{1,80}}?)\s*:\s*[{QUOTES}]""")
+# "More from Jones:", "Here\u2019s Clinton in 1992:", "Continued Stone:".
+COLON_LEAD = re.compile(r"^(?:More\s+from|Here['\u2019]s|Here\s+is|Continued)\s+(?=[A-Z])")
+HEADLINE_DASH = re.compile(r"\s+(?:-|--|\u2013|\u2014)\s+")
+# "The letter continues: “...": the verb before a colon is the cue, not the speaker's.
+COLON_VERB = re.compile(
+    rf"^(?P<speaker>[^,]+?)\s+(?:(?:{AUX})\s+)?(?P<cue>{INVERTED_CUES}|{SPEECH_VERBS}|continues|"
+    r"reads|read|affirms|retorted)(?:\s+(?:about|of|to|on)\s+[^,]+)?$"
+)
+HEADLINE_COLON = re.compile(
+    rf"""^[^:{QUOTES}]+?\s(?:-|--|\u2013|\u2014)\s+[A-Z][^:{QUOTES}]{{1,60}}:\s*[{QUOTES}]"""
+)
+# "As John Cornyn, the No. 2 in the leadership, put it:".
+AS_PUT_IT = re.compile(r"^As\s+(?P<speaker>[^:;]{2,120}?),?\s+(?P<cue>put\s+it)\b")
 # "with 50 percent saying she is prepared": the share is the speaker.
-WITH_SAYING = re.compile(r"\bwith\s+(?P<speaker>[^,;]{1,60}?)\s+(?P<cue>saying)\b")
+WITH_SAYING = re.compile(
+    r"\bwith\s+(?P<speaker>[^,;]{1,60}?)\s+(?P<cue>saying|telling|arguing|warning)\b"
+)
 # "In an NBC News poll released Monday, 50 percent chose Clinton": the poll is the source.
 IN_DOCUMENT = re.compile(r"^In\s+(?P<speaker>(?:a|an|the|its|their|his|her)\s[^,]{3,100}?)\s*,")
 COORDINATED = re.compile(r"[^,]\s+(?:and|but)\s*$|,\s+(?:and|but)\s*$")
@@ -126,6 +150,7 @@ CALLED_OBJECT = re.compile(
 )
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 OPEN_PAREN = re.compile(r"^\(\s*(?=[A-Z])")
+SUBORDINATE_OPENER = re.compile(r"^(?:While|Although|Though|Whereas|Even though|Even as)\s+[^,]*$")
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
 
@@ -183,6 +208,8 @@ def _speech_at(sentence: str, cue: str, end: int) -> bool:
         return False  # "charged with" a task or a crime
     if re.match(r"\s+(?:nothing|little)\b", sentence[end:]):
         return False  # "said nothing" reports no words
+    if cue in {"concluded", "concludes"} and re.match(r"\s*[,;.]", sentence[end:]):
+        return False  # "after the interview concluded, Maher said": the event ended
     if cue in {"added", "adds"}:
         return bool(ADDED_SPEECH.match(sentence, end))
     if cue in NEEDS_QUOTE:
@@ -210,9 +237,10 @@ def _leading(sentence: str) -> Found | None:
     Every reporting verb outside a quotation is tried in turn, so a verb later in the
     sentence ("..., even as advocates called for his dismissal") still finds its subject.
     """
+    subordinate: Found | None = None
     for match in LEADING_CUE.finditer(sentence):
         if match.start() > LEAD_LIMIT:
-            return None
+            return subordinate
         cue = " ".join(match["cue"].split())
         if _inside_quotation(sentence, match.start()) or not _speech_at(sentence, cue, match.end()):
             continue
@@ -230,9 +258,14 @@ def _leading(sentence: str) -> Found | None:
         if not found and _subject_text(prefix) != prefix:
             # 'Humphrey, who calls Trump a "sociopath," said': the quotation is inside.
             found = leading_subject(re.sub(f"[{QUOTES}]", "", prefix), cue)
+        if found and SUBORDINATE_OPENER.match(prefix) and not subordinate:
+            # "While Sanders admitted ..., his campaign has argued ...": the main clause's
+            # speaker is the sentence's, if it has one.
+            subordinate = found
+            continue
         if found:
             return found
-    return None
+    return subordinate
 
 
 def _document(sentence: str) -> Found | None:
@@ -255,9 +288,12 @@ def _document(sentence: str) -> Found | None:
 def _participle(sentence: str) -> Found | None:
     """The subject of a sentence whose speech hangs off it: "X left, saying that ..."."""
     match = PARTICIPLE.search(sentence)
-    if not match or _inside_quotation(sentence, match.start()):
+    if not match:
         return None
     cue = match["cue"] or "saying"
+    start = match.start("cue") if match["cue"] else match.start()
+    if _inside_quotation(sentence, start):
+        return None
     prefix = sentence[: match.start()]
     return leading_subject(prefix, cue, whole=True) or verb_subject(prefix, cue)
 
@@ -275,7 +311,14 @@ def _quoted(sentence: str) -> Found | None:
 def _colon(sentence: str) -> Found | None:
     """A speaker introducing a quotation with a colon: 'Smith: "We will win."'."""
     match = COLON_SPEAKER.match(sentence)
-    return found_speaker(match["speaker"], "") if match else None
+    if not match:
+        return None
+    # "IOWA POLLS NOT WRONG - Mark Blumenthal: “...": a headline, a dash, then the writer.
+    speaker = COLON_LEAD.sub("", HEADLINE_DASH.split(match["speaker"])[-1])
+    framed = COLON_VERB.match(speaker)
+    if framed:
+        return found_speaker(framed["speaker"], framed["cue"])
+    return found_speaker(speaker, "")
 
 
 def _with_saying(sentence: str) -> Found | None:
@@ -305,7 +348,8 @@ def _asked_by(sentence: str) -> Found | None:
     match = ASKED_BY.search(sentence)
     if not match or _inside_quotation(sentence, match.start()):
         return None
-    return found_speaker(match["speaker"], "asked")
+    named = any(word[:1].isupper() for word in match["speaker"].split())
+    return found_speaker(match["speaker"], "asked", lower_ok=named)
 
 
 def explicit(sentence: str) -> Found | None:
@@ -314,9 +358,19 @@ def explicit(sentence: str) -> Found | None:
     sentence = DATELINE.sub("", sentence.replace("''", '"').replace("``", '"'))
     # "(Forbes says it tracks ...)": an aside in parentheses is read as a sentence.
     sentence = OPEN_PAREN.sub("", sentence)
+    if HEADLINE_COLON.match(sentence):
+        # "Pollsters agree - Carl Bialik: \u201c...": the headline's verb frames nothing.
+        found = _colon(sentence)
+        if found:
+            return found
     back = BACK_REFERENCE.match(sentence)
     if back:
         return found_speaker(back["speaker"], back["cue"], back=True)
+    put_it = AS_PUT_IT.match(sentence)
+    if put_it:
+        found = found_speaker(put_it["speaker"], "put it", max_words=10)
+        if found:
+            return found
     reported = AS_REPORTED.match(sentence)
     if reported:
         return found_speaker(reported["speaker"], reported["cue"], max_words=10)
@@ -334,7 +388,8 @@ def explicit(sentence: str) -> Found | None:
         return found
     according = ACCORDING_TO.search(sentence)
     if according:
-        return found_speaker(according["speaker"], "according to", max_words=10, lower_ok=True)
+        speaker = WRITTEN_BY.sub("", according["speaker"])
+        return found_speaker(speaker, "according to", max_words=10, lower_ok=True)
     return (
         _leading(sentence)
         or _quoted(sentence)

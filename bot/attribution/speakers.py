@@ -64,10 +64,12 @@ CLAUSE_WORDS = word_set(
     "did he she it they we i you me him them us there here where why how to also then "
     "after before since until unless once however but"
 )
+# Words that open a subordinate clause, even capitalised at a sentence's start.
+SUBORDINATORS = word_set("while although though whereas because if unless until since when")
 # A speaker never opens with a preposition: "Despite parliamentary reports urging ...".
 PREPOSITIONS = word_set(
-    "having being asked despite amid among against under over like unlike into via in on at "
-    "by for from with without of during after before about across toward towards"
+    "having being asked despite amid among alongside including against under over like unlike "
+    "into via in on at by for from with without of during after before about across toward towards"
 )
 # Words before "to the" in a speaker phrase: "the ambassador to the United Nations", "people
 # close to the senator", "voters going to the polls".
@@ -82,6 +84,13 @@ NON_SPEAKERS = word_set(
     "custom legend script protocol design instructions order orders program programme "
     "terms contract regulations guidelines timetable"
 )
+TIME_NOUNS = word_set(
+    "year years week weeks month months day days morning afternoon evening night weekend "
+    "today yesterday tonight monday tuesday wednesday thursday friday saturday sunday ago"
+)
+WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
+# Heads among NON_SPEAKERS that name a person once modified: "the NFL legend".
+PERSON_SENSES = word_set("legend")
 # Heads of a document or poll that can be a source: "the survey found".
 DOCUMENT_NOUNS = word_set(
     "poll polls survey surveys report reports study studies analysis data figures numbers "
@@ -106,28 +115,37 @@ class Found:
     points_back: bool = False  # "This was reported by X" also governs the sentence before
 
 
-def clause_words(words: list[str]) -> bool:
-    """True when a word among `words` is a clause word ("Will" in "Will Doyle" is a name)."""
+def clause_words(words: list[str], start: int = 0) -> bool:
+    """True when a word among `words[start:]` is a clause word ("Will" in "Will Doyle" is a
+    name); the words before `start` are context ("Aides" before "to Clinton")."""
     for index, word in enumerate(words):
+        if index < start:
+            continue
         lowered = word.lower().strip(".,\u2019'")
         if lowered not in CLAUSE_WORDS:
             continue
+        if index == start == 0 and lowered in SUBORDINATORS:
+            return True  # "While Sanders", "Although Reynolds": a clause, not a name
         before = words[index - 1].lower() if index else ""
         if lowered in OBJECT_PRONOUNS and (before in PREPOSITIONS or before == "to"):
             continue  # "a source close to him"
         following = words[index + 1] if index + 1 < len(words) else ""
-        if (
-            lowered == "to"
-            and before in ROLES_TO
-            and (following.lower() in {"the", "his", "her", "their"} or following[:1].isupper())
-        ):
-            continue  # "the deputy head of China's delegation to the forum"
+        if lowered == "to" and before in ROLES_TO and _role_object(following):
+            continue  # "the deputy head of China's delegation to the forum", "close to him"
         if lowered in {"that", "this"} and before in PREPOSITIONS:
             continue  # "one of the authors of that report": a determiner
         in_name = word[:1].isupper() and word != "I" and following[:1].isupper()
         if not in_name:
             return True
     return False
+
+
+def _role_object(word: str) -> bool:
+    """True when `word` can open the object of "close to", "adviser to": not a verb's."""
+    lowered = word.lower().strip(".,\u2019'")
+    if not lowered or lowered == "be":
+        return False
+    return word[:1].isupper() or lowered in OBJECT_PRONOUNS or lowered not in CLAUSE_WORDS
 
 
 def _core_text(speaker: str) -> str:
@@ -156,14 +174,15 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
         return False
     if len(words) > 1 and words[0].lower().endswith("ing") and words[1][:1].islower():
         return False  # "Rattling off promises", "highlighting top news": a participle
-    if max_words <= 8 and clause_words(words[1:]):
+    if max_words <= 8 and clause_words(words, 1):
         return False
     core = core_words(speaker)
     if not core or len(core) > max_words:
         return False
     if core[0] in PRONOUNS:
         return len(words) == 1
-    if (core[0] in FIRST_PERSON and (core[0] != "one" or len(core) == 1)) or (
+    # "One said" is no speaker; "one of those advisers" is.
+    if (core[0] in FIRST_PERSON and (core[0] != "one" or len(words) == 1)) or (
         core[0] in PREPOSITIONS
     ):
         return False
@@ -178,13 +197,32 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
         last.endswith(("'s", "\u2019s"))
         or (last.endswith("ed") and last.islower())
         or (len(words) > 1 and last.lower() in DETERMINERS)
+        # "Even people who": the phrase stops inside a clause.
+        or last.lower() in {"who", "whom", "whose", "which"}
+        or _is_time(speaker, core)
     )
     return (
         opener_ok
         and noun_ending
         and not clause_words(_core_text(speaker).split())
-        and core[-1] not in NON_SPEAKERS
+        and not _non_speaker(speaker, core)
     )
+
+
+def _non_speaker(speaker: str, core: list[str]) -> bool:
+    """True for "the plan", "legend": not for "Law" (a name) or "the NFL legend" (a person)."""
+    if core[-1] not in NON_SPEAKERS:
+        return False
+    head = _core_text(speaker).split()[-1]
+    return not head[:1].isupper() and not (core[-1] in PERSON_SENSES and len(core) > 1)
+
+
+def _is_time(speaker: str, core: list[str]) -> bool:
+    """True for "this year", "Sunday", "Tuesday at the university": not for "Day" (a name)."""
+    if core[-1] not in TIME_NOUNS or len(core) > 2:
+        return False
+    head = _core_text(speaker).split()[-1]
+    return head.islower() or core[-1] in WEEKDAYS
 
 
 def clean_speaker(speaker: str) -> str:
@@ -199,7 +237,7 @@ def found_speaker(
 ) -> Found | None:
     """A `Found` when the cleaned speaker passes `plausible`, else None."""
     raw_words = speaker.split()
-    if max_words <= 8 and clause_words(raw_words[1:]):
+    if max_words <= 8 and clause_words(raw_words, 1):
         return None
     speaker = clean_speaker(speaker)
     if not speaker or not plausible(speaker, max_words, lower_ok=lower_ok):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from bot.attribution.speakers import (
+    CORE_END,
     DETERMINERS,
+    PREPOSITIONS,
     PRONOUNS,
     Found,
     clause_words,
@@ -20,6 +22,7 @@ QUANTITY = re.compile(
     r"at least|"
     r"as many as|over|under)\s+)?(?:\d[\d,.]*\s*(?:%|percent)?|(?:one|two|three|four|five|six|"
     r"seven|eight|nine|ten)\s+(?:in|out of)\s+(?:\d+|four|five|ten)|half|a third|two-thirds|"
+    r"(?:one|two|three|four)-(?:thirds?|fourths?|fifths?)|"
     r"three-quarters|a quarter|a majority|most)(?:\s|$)",
     re.IGNORECASE,
 )
@@ -29,8 +32,11 @@ INTRO_WORDS = word_set(
     "again ultimately finally moreover today yesterday but and so then thus therefore "
     "nevertheless nonetheless afterward afterwards previously recently initially privately "
     "publicly last this on in at by for after before since when while as if though although "
-    "speaking asked pressed"
+    "speaking asked pressed there here"
 )
+
+
+CONJUNCTIONS = word_set("but and yet so")
 
 
 def _is_intro(segment: str) -> bool:
@@ -39,6 +45,9 @@ def _is_intro(segment: str) -> bool:
     if not words:
         return True
     first = words[0].lower()
+    if first in CONJUNCTIONS and len(words) > 1:
+        # "But numerous veterans interviewed this week": a subject after a conjunction.
+        return _is_intro(" ".join(words[1:]))
     # "Hours later", "Two weeks ago": a time phrase that ends its segment.
     timed = len(words) <= 4 and words[-1].lower() in {"later", "ago", "earlier"}
     return first in INTRO_WORDS or timed or _participle_opener(words) or not first[0].isalpha()
@@ -55,7 +64,7 @@ def _participle_opener(words: list[str]) -> bool:
 # A capitalised name run as a sentence's subject, before its verb: "Ohio Gov. John Kasich".
 NAME_SUBJECT = re.compile(
     r"^(?:[\u2014\u2013-]+\s*)?(?P<subject>(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?"
-    r"|(?:The|A|An|Other|Some|Many|Both|Several|His|Her|Their|Its)\s+(?:[\w'\u2019-]+\s+){0,4}?)"
+    r"|(?:The|A|An|the|a|an|Other|Some|Many|Both|Several|His|Her|Their|Its)\s+(?:[\w.'\u2019-]+\s+){0,4}?)"
     r"(?:on\s+[A-Z][a-z]+day\s+)?"
     r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|[a-z]+ly)\s+){0,2}"
     r"(?:(?:has|have|had|is|are|was|were)\s+(?:been\s+|also\s+|already\s+)?[a-z]+"
@@ -71,10 +80,10 @@ CLAUSE_OPENERS = word_set(
     "whereas even so which why than what"
 )
 RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
-DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)\s+")
+DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)(?:\s+|$)")
 # A comma between clauses, not inside a number ("34,000 people").
 COMMA = re.compile(r",(?!\d{3}\b)")
-CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+")
+CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+(?:then\s+)?")
 
 
 def _bare_subject(segment: str, cue: str) -> Found | None:
@@ -90,18 +99,72 @@ def _bare_subject(segment: str, cue: str) -> Found | None:
     # "even as advocates in the community called": the subject opens a subordinate clause.
     words = segment.split()
     for index in range(len(words) - 2, -1, -1):
-        if words[index].lower() in CLAUSE_OPENERS:
+        if words[index].lower() in CLAUSE_OPENERS and not _joins_names(words, index):
             found = _short_subject(" ".join(words[index + 1 :]), cue)
             # "which he said had harmed": a pronoun inside a subordinate clause is too loose.
             return found if found and found.speaker.lower() not in PRONOUNS else None
     return None
 
 
+# Those asked in a poll: "those surveyed said", "voters polled say".
+SURVEYED = re.compile(
+    r"^(?:those|people|voters|respondents|Americans|adults)\s+"
+    r"(?:surveyed|polled|questioned|interviewed|asked)$",
+    re.IGNORECASE,
+)
+# A time adjunct between a subject and its verb: "Reince Priebus, the GOP chairman, this past
+# week announced", "The State Department less than two weeks ago said".
+TIME_TAIL = re.compile(
+    r"\s+(?:(?:less|more)\s+than\s+)?(?:(?:this|last)\s+(?:past\s+)?"
+    r"(?:week|weekend|month|year|spring|summer|fall|autumn|winter)"
+    r"|(?:a|one|two|three|four|five|six|several|a\s+few|\d+)\s+(?:hours?|days?|weeks?|months?|years?)"
+    r"\s+ago|earlier\s+this\s+(?:week|month|year)|yesterday|today)\s*$"
+)
+# "Alabama, Georgia and Virginia": the last items of a list of names, split at its commas.
+NAME_LIST_TAIL = re.compile(r"^(?:[A-Z][\w.'\u2019-]*\s+)*(?:and|or)\s+[A-Z][\w.'\u2019\s-]*$")
+SINGLE_NAME = re.compile(r"^[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*)?$")
+
+
+def _list_subject(segments: list[str]) -> str:
+    """The last segment, joined back to the segments a list of names was split from.
+
+    "Most voters in Alabama", "Georgia and Virginia" -> "Most voters in Alabama, Georgia and
+    Virginia". An opening adverbial is no part of a list ("In Ohio, Kasich and Rubio").
+    """
+    last = segments[-1]
+    if len(segments) < 2 or not NAME_LIST_TAIL.match(last):
+        return last
+    start = len(segments) - 2
+    while start > 0 and SINGLE_NAME.match(segments[start]):
+        start -= 1
+    if _is_intro(segments[start]):
+        return last
+    return ", ".join(segments[start:])
+
+
+def _joins_names(words: list[str], index: int) -> bool:
+    """True for the "and" of "Cooperation and Development": between two capitalised words."""
+    if words[index].lower() not in {"and", "&"} or not 0 < index < len(words) - 1:
+        return False
+    return words[index - 1][:1].isupper() and words[index + 1][:1].isupper()
+
+
 def _short_subject(segment: str, cue: str) -> Found | None:
     words = segment.split()
+    if SURVEYED.match(segment):
+        return Found(segment, cue)
     if QUANTITY.match(segment) and 1 <= len(words) <= 10 and not clause_words(words):
         return Found(clean_speaker(segment), cue)
-    plural = 1 <= len(words) <= 3 and words[-1].endswith("s") and words[-1].isalpha()
+    # "aides", "female donors in both parties": a plural noun phrase before its verb.
+    core = CORE_END.split(segment, maxsplit=1)[0].split()
+    plural = (
+        1 <= len(core) <= 3
+        and core[-1].endswith("s")
+        and core[-1].isalpha()
+        and words[-1] not in PREPOSITIONS
+        # "makes no apologies": a verb and its object, not a modified plural noun.
+        and not (len(core) > 1 and core[0].endswith("s"))
+    )
     # "co-host Mika Brzezinski", "assistant pastor Charles Elliott": a lower-case title
     # before a name.
     titled = 3 <= len(words) <= 6 and all(word[:1].isupper() for word in words[-2:])
@@ -147,7 +210,9 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
     the subject is the first segment that is not an opening adverbial. `whole` reads the
     subject as the capitalised name that opens `prefix` ("Kaine decried that math").
     """
-    segments = [part.strip() for part in COMMA.split(DASH.sub(",", prefix))]
+    # A dash sets off an aside as a comma does: "Party figures \u2014 whose ... \u2014 said".
+    prefix = DASH.sub(",", TIME_TAIL.sub("", prefix.rstrip()) + " ")
+    segments = [part.strip() for part in COMMA.split(prefix)]
     if whole:
         while len(segments) > 1 and _is_intro(segments[0]):
             segments.pop(0)
@@ -158,7 +223,7 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
             match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(segments[2:]) + " ")
         return found_speaker(match["subject"], cue) if match else None
     if not prefix.rstrip().endswith(",") or len(segments) < 3:
-        return _bare_subject(segments[-1], cue)
+        return _bare_subject(_list_subject(segments), cue)
     candidates = segments[:-1]
     for number, segment in enumerate(candidates):
         if _is_intro(segment) and number < len(candidates) - 1:

@@ -51,7 +51,7 @@ CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}"
 INVERTED_CUES = _alternatives(
     "said says added adds noted notes wrote writes explained warned asked replied "
     "recalled declared responded continued concluded insisted argued countered suggested "
-    "exclaimed observed"
+    "exclaimed observed tweeted quipped mused retorted"
 )
 # Words allowed between a subject and its verb: "have said", "has also warned".
 AUX = _alternatives(
