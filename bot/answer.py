@@ -157,7 +157,7 @@ class Answerer:
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
         confidence = self._confidence(sentence, paragraph, judged, ranked[0], evidence)
-        said_alike = evidence.semantic and ranked[0].cosine >= options.answer_cosine
+        said_alike = evidence.semantic and self._said_alike(ranked, judged, options)
         if options.min_match > 0 and confidence < options.min_match and not said_alike:
             return ()
         quotes: list[Quote] = []
@@ -179,6 +179,25 @@ class Answerer:
             if len(quotes) >= options.max_quotes:
                 break
         return tuple(quotes)
+
+    def _said_alike(
+        self, ranked: Sequence[Candidate], judged: dict[str, float], options: AnswerOptions
+    ) -> bool:
+        """The best candidate says what the question asks, whatever its words.
+
+        Either its cosine is high enough on its own, or it wins by meaning where words cannot
+        decide: a clear lead in cosine over every other candidate, for a question whose best
+        BM25 score holds little of its weight.
+        """
+        best = ranked[0]
+        if best.cosine >= options.answer_cosine:
+            return True
+        coverage = max(c.hit.score for c in ranked) / sum(judged.values())
+        return (
+            best.cosine >= options.meaning_cosine
+            and best.cosine_lead >= options.meaning_lead
+            and coverage < options.meaning_coverage
+        )
 
     def _confidence(
         self,
@@ -277,13 +296,20 @@ class Answerer:
             return candidates
         values = self.features(question, tokens, candidates, evidence)
         scores = feature_scores(values, options)
-        # The score without the cosines, for abstention, which weighs meaning on its own.
-        lexical = feature_scores(values, options, semantic=False)
+        # The score by the words-only weights, for abstention, which weighs meaning on its own
+        # and was calibrated on that score.
+        lexical = feature_scores(values, self.options, semantic=False)
         cosines = values[:, FEATURES.index("sentence_cosine")]
+        leads = values[:, FEATURES.index("cosine_lead")]
         rescored = [
-            Candidate(candidate.hit, score, words, cosine)
-            for candidate, score, words, cosine in zip(
-                candidates, scores.tolist(), lexical.tolist(), cosines.tolist(), strict=True
+            Candidate(candidate.hit, score, words, cosine, lead)
+            for candidate, score, words, cosine, lead in zip(
+                candidates,
+                scores.tolist(),
+                lexical.tolist(),
+                cosines.tolist(),
+                leads.tolist(),
+                strict=True,
             )
         ]
         rescored.sort(key=lambda c: c.score, reverse=True)
