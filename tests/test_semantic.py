@@ -82,3 +82,18 @@ def test_a_question_that_says_the_same_in_other_words_is_answered_on_its_meaning
     strict = replace(answerer.options, answer_cosine=1.01, meaning_cosine=1.01)
     answerer.options = strict
     assert not embedded.ask(question).answered
+
+
+def test_a_candidate_that_wins_clearly_by_meaning_is_answered_where_words_are_weak(
+    embedded: Library,
+) -> None:
+    # The article: "Europeans understand that the U.S. expects them ..."; the question's words
+    # match too little for MIN_MATCH and its best cosine is under 0.6, but it leads every
+    # other candidate's by more than meaning_lead.
+    question = "Who says Europeans grasp what Washington expects?"
+    answer = embedded.ask(question)
+    assert answer.answered
+    assert "Europeans understand that the U.S. expects" in answer.quotes[0].text
+    answerer = embedded._answerer
+    answerer.options = replace(answerer.options, meaning_lead=1.0)  # no lead is that clear
+    assert not embedded.ask(question).answered
