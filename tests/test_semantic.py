@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bot.conversation import Conversation
 from bot.library import Library
 from bot.settings import Settings
 
@@ -97,3 +98,13 @@ def test_a_candidate_that_wins_clearly_by_meaning_is_answered_where_words_are_we
     answerer = embedded._answerer
     answerer.options = replace(answerer.options, meaning_lead=1.0)  # no lead is that clear
     assert not embedded.ask(question).answered
+
+
+def test_a_follow_up_is_judged_by_its_words_since_its_vector_lacks_its_subject(
+    embedded: Library,
+) -> None:
+    conversation = Conversation()
+    conversation.remember(embedded.ask("Who wants U.S. troops in Ukraine?", conversation))
+    answer = embedded.ask("Will he talk to Putin about it?", conversation)
+    assert answer.answered
+    assert "Russian President Vladimir Putin" in answer.quotes[0].text
