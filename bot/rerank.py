@@ -12,7 +12,8 @@
 - meaning (with sentence vectors): the question's cosine with the sentence, its paragraph and
   its neighbour; how far the sentence's cosine leads every other candidate's; and, for questions
   whose words the corpus covers poorly (a reader's own wording), the cosines and the BM25 score
-  again, scaled by how loose that match is, so that meaning counts for more exactly there.
+  again, scaled by how loose that match is, so that meaning counts for more exactly there;
+  and where the sentence stands among the candidates by cosine and by BM25.
 All of it comes from one count of the question's terms in every sentence of the candidates'
 articles (`BM25Index.term_counts`, array operations over the index's postings), so no
 sentence is re-tokenised and no article is read sentence by sentence.
@@ -96,6 +97,8 @@ class AnswerOptions:
     loose_cosine_weight: float = 0.0
     loose_paragraph_cosine_weight: float = 0.0
     loose_bm25_weight: float = 0.0
+    cosine_rank_weight: float = 0.0
+    bm25_rank_weight: float = 0.0
     # Sentences of the candidates' articles closest in meaning, re-ranked with the index's hits.
     semantic_candidates: int = 20
     # Articles whose mean sentence vector is closest to the question's, searched as well.
@@ -139,24 +142,26 @@ class AnswerOptions:
 # within-article and meaning features, a higher BM25 score alone counts slightly against a
 # sentence. The answer type is added rather than scaling the score.
 SEMANTIC_WEIGHTS: dict[str, float] = {
-    "bm25_weight": -0.0938,
-    "context_weight": -0.0175,
-    "previous_weight": 0.0495,
-    "paragraph_weight": 0.0453,
-    "paragraph_local_weight": 0.125,
-    "local_weight": 0.522,
-    "title_weight": 0.214,
-    "phrase_weight": -0.00598,
-    "answer_type_weight": 1.46,
-    "paragraph_bm25_weight": 0.0502,
+    "bm25_weight": -0.151,
+    "context_weight": -0.0172,
+    "previous_weight": 0.0509,
+    "paragraph_weight": 0.0482,
+    "paragraph_local_weight": 0.116,
+    "local_weight": 0.524,
+    "title_weight": 0.211,
+    "phrase_weight": -0.00603,
+    "answer_type_weight": 1.47,
+    "paragraph_bm25_weight": 0.0467,
     "proximity_weight": 0.638,
-    "sentence_cosine_weight": 7.34,
-    "paragraph_cosine_weight": 4.74,
-    "neighbour_cosine_weight": 0.166,
-    "cosine_lead_weight": 3.84,
-    "loose_cosine_weight": 3.21,
-    "loose_paragraph_cosine_weight": 7.28,
-    "loose_bm25_weight": -0.209,
+    "sentence_cosine_weight": 5.44,
+    "paragraph_cosine_weight": 4.87,
+    "neighbour_cosine_weight": 0.163,
+    "cosine_lead_weight": 1.56,
+    "loose_cosine_weight": 2.39,
+    "loose_paragraph_cosine_weight": 7.2,
+    "loose_bm25_weight": -0.228,
+    "cosine_rank_weight": 0.775,
+    "bm25_rank_weight": 0.871,
     "type_weight": 0.0,
     # Abstention with vectors: the words-only score (see `Candidate.lexical`) counts for less
     # beside the cosine. With MIN_MATCH at 1.53, cosine_share 3.0 and the meaning rule, this
@@ -190,6 +195,10 @@ class Features:
     loose_cosine: float
     loose_paragraph_cosine: float
     loose_bm25: float
+    # 1 / (1 + the sentence's place among the candidates), by cosine and by BM25 (0 without
+    # vectors): where it stands, whatever the scale of this question's scores.
+    cosine_rank: float
+    bm25_rank: float
 
 
 FEATURES = tuple(f.name for f in fields(Features))
@@ -206,6 +215,7 @@ COSINES = (
     "cosine_lead",
     "loose_cosine",
     "loose_paragraph_cosine",
+    "cosine_rank",
 )
 
 
@@ -310,6 +320,8 @@ def candidate_features(
         "loose_cosine": cosines * loose,
         "loose_paragraph_cosine": paragraph_cosines * loose,
         "loose_bm25": bm25 * loose,
+        "cosine_rank": _rank_scores(cosines) if evidence.semantic else np.zeros(len(rows)),
+        "bm25_rank": _rank_scores(bm25) if evidence.semantic else np.zeros(len(rows)),
     }
     return np.column_stack([named[name] for name in FEATURES])
 
@@ -484,6 +496,13 @@ def cosine_lead(cosines: np.ndarray) -> np.ndarray:
     first = int(np.argmax(cosines))
     lead[first] = cosines[first] - np.partition(cosines, -2)[-2]
     return lead
+
+
+def _rank_scores(values: np.ndarray) -> np.ndarray:
+    """1 / (1 + each value's place when sorted from the highest; ties keep their order)."""
+    places = np.empty(len(values))
+    places[np.argsort(-values, kind="stable")] = np.arange(len(values))
+    return 1 / (1 + places)
 
 
 def term_proximity(terms: Sequence[T], wanted: Collection[T]) -> float:

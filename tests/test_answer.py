@@ -349,6 +349,8 @@ def reference_features(library: Library, question: str) -> list[Features]:
                 loose_cosine=0.0,  # no vectors, no looseness
                 loose_paragraph_cosine=0.0,
                 loose_bm25=0.0,
+                cosine_rank=0.0,
+                bm25_rank=0.0,
             )
         )
     return result
