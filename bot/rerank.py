@@ -140,7 +140,8 @@ class AnswerOptions:
 # file as the corpus; `eval squad --fit`) by a softmax over each question's candidates
 # (`bot.evaluate.squad.fit_listwise`), so the weights are free in sign and scale: given the
 # within-article and meaning features, a higher BM25 score alone counts slightly against a
-# sentence. The answer type is added rather than scaling the score.
+# sentence. The answer type is added rather than scaling the score. `--fit` gives these to
+# within the third digit (the optimiser's tolerance).
 SEMANTIC_WEIGHTS: dict[str, float] = {
     "bm25_weight": -0.151,
     "context_weight": -0.0172,
