@@ -92,7 +92,7 @@ class Answerer:
             assert conversation is not None
             previous = conversation.last_answered()
             assert previous is not None
-            follow_up = self._follow_up(text, previous, conversation)
+            follow_up = self._follow_up(text, previous, conversation, query.vector)
             if follow_up is not None:
                 return follow_up
         # "What else did he say?" with nothing before it asks about nobody in particular.
@@ -101,7 +101,11 @@ class Answerer:
         return Answer(text, self._search(text, query.tokens, set(), vector=query.vector))
 
     def _follow_up(
-        self, question: str, previous: Turn, conversation: Conversation
+        self,
+        question: str,
+        previous: Turn,
+        conversation: Conversation,
+        vector: np.ndarray | None = None,
     ) -> Answer | None:
         if WHO_SAID_THAT.search(question):
             article_id, position = previous.quoted[0]
@@ -118,8 +122,15 @@ class Answerer:
         # Only the previous best quote is skipped: a new question may well be answered by a
         # sentence that was quoted lower down before.
         shown = {previous.quoted[0]}
-        quotes = self._search(question, tokens, shown, {previous.quoted[0][0]}) or self._search(
-            question, tokens, shown
+        # The follow-up's own vector ranks (mixing in the previous best quote's was measured
+        # on `eval followups` and lost turns), but its words decide whether to answer: "Will
+        # he talk to Putin about it?" has a vector without its subject, and a cosine that
+        # says little.
+        in_article = self._search(
+            question, tokens, shown, {previous.quoted[0][0]}, vector, judge_by_meaning=False
+        )
+        quotes = in_article or self._search(
+            question, tokens, shown, vector=vector, judge_by_meaning=False
         )
         return Answer(question, quotes) if quotes else None
 
@@ -130,8 +141,12 @@ class Answerer:
         exclude: set[tuple[str, int]],
         articles: set[str] | None = None,
         vector: np.ndarray | None = None,
+        judge_by_meaning: bool = True,
     ) -> tuple[Quote, ...]:
-        """Quotes for the question's terms, from the given articles only when named."""
+        """Quotes for the question's terms, from the given articles only when named.
+
+        `judge_by_meaning=False`: the vector only ranks; whether to answer is decided by words.
+        """
         if not tokens:
             return ()
         weights = self._term_weights(tokens)
@@ -156,8 +171,9 @@ class Answerer:
         sentence, paragraph = evidence.coverage(ranked, judged)
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
-        confidence = self._confidence(sentence, paragraph, judged, ranked[0], evidence)
-        said_alike = evidence.semantic and ranked[0].cosine >= options.answer_cosine
+        meaning = evidence.semantic and judge_by_meaning
+        confidence = self._confidence(sentence, paragraph, judged, ranked[0], meaning)
+        said_alike = meaning and self._said_alike(ranked, judged, options)
         if options.min_match > 0 and confidence < options.min_match and not said_alike:
             return ()
         quotes: list[Quote] = []
@@ -180,13 +196,32 @@ class Answerer:
                 break
         return tuple(quotes)
 
+    def _said_alike(
+        self, ranked: Sequence[Candidate], judged: dict[str, float], options: AnswerOptions
+    ) -> bool:
+        """The best candidate says what the question asks, whatever its words.
+
+        Either its cosine is high enough on its own, or it wins by meaning where words cannot
+        decide: a clear lead in cosine over every other candidate, for a question whose best
+        BM25 score holds little of its weight.
+        """
+        best = ranked[0]
+        if best.cosine >= options.answer_cosine:
+            return True
+        coverage = max(c.hit.score for c in ranked) / sum(judged.values())
+        return (
+            best.cosine >= options.meaning_cosine
+            and best.cosine_lead >= options.meaning_lead
+            and coverage < options.meaning_coverage
+        )
+
     def _confidence(
         self,
         sentence: np.ndarray,
         paragraph: np.ndarray,
         judged: dict[str, float],
         best: Candidate,
-        evidence: QueryEvidence,
+        meaning: bool,
     ) -> float:
         """How sure we are that the corpus answers the question at all (compared to min_match).
 
@@ -196,18 +231,18 @@ class Answerer:
         coverage counts too; short questions match by chance more easily, so a longer one
         needs a little less. The best re-ranked score, per unit of the question's weight (both
         grow with idf, so the ratio hardly does), adds how well the words that matched fit.
-        With sentence vectors, the best candidate's cosine adds or takes away evidence around
-        `cosine_centre`: cosine alone does not tell absent from present, but it separates
-        a paraphrase from a chance match of the same words.
+        With `meaning` (sentence vectors that may judge), the best candidate's cosine adds or
+        takes away evidence around `cosine_centre`: cosine alone does not tell absent from
+        present, but it separates a paraphrase from a chance match of the same words.
         """
-        options = self.options_for(evidence)
+        options = self._semantic_options if meaning else self._options
         shared = float(sentence.max()) * (1 + options.length_bonus * math.log(len(judged)))
         coverage = options.sentence_share * shared + (1 - options.sentence_share) * float(
             paragraph.max()
         )
         top = best.lexical if options.rerank else best.score
         confidence = coverage + options.score_share * top / sum(judged.values())
-        if evidence.semantic:
+        if meaning:
             confidence += options.cosine_share * (best.cosine - options.cosine_centre)
         return confidence
 
@@ -277,13 +312,20 @@ class Answerer:
             return candidates
         values = self.features(question, tokens, candidates, evidence)
         scores = feature_scores(values, options)
-        # The score without the cosines, for abstention, which weighs meaning on its own.
-        lexical = feature_scores(values, options, semantic=False)
+        # The score by the words-only weights, for abstention, which weighs meaning on its own
+        # and was calibrated on that score.
+        lexical = feature_scores(values, self.options, semantic=False)
         cosines = values[:, FEATURES.index("sentence_cosine")]
+        leads = values[:, FEATURES.index("cosine_lead")]
         rescored = [
-            Candidate(candidate.hit, score, words, cosine)
-            for candidate, score, words, cosine in zip(
-                candidates, scores.tolist(), lexical.tolist(), cosines.tolist(), strict=True
+            Candidate(candidate.hit, score, words, cosine, lead)
+            for candidate, score, words, cosine, lead in zip(
+                candidates,
+                scores.tolist(),
+                lexical.tolist(),
+                cosines.tolist(),
+                leads.tolist(),
+                strict=True,
             )
         ]
         rescored.sort(key=lambda c: c.score, reverse=True)

@@ -8,7 +8,12 @@
 - local: idf within the article, so that topic words every sentence repeats count for little;
 - phrase and proximity: query bigrams kept as bigrams, query terms close together;
 - answer type: "when" wants a date or year, "how many" a number, "who" a name the question
-  does not already contain.
+  does not already contain;
+- meaning (with sentence vectors): the question's cosine with the sentence, its paragraph and
+  its neighbour; how far the sentence's cosine leads every other candidate's; and, for questions
+  whose words the corpus covers poorly (a reader's own wording), the cosines and the BM25 score
+  again, scaled by how loose that match is, so that meaning counts for more exactly there;
+  and where the sentence stands among the candidates by cosine and by BM25.
 All of it comes from one count of the question's terms in every sentence of the candidates'
 articles (`BM25Index.term_counts`, array operations over the index's postings), so no
 sentence is re-tokenised and no article is read sentence by sentence.
@@ -70,6 +75,8 @@ class AnswerOptions:
     # k1 1.2, b 0.75); odd articles were only scored. See `bot.evaluate.squad` for the eval.
     # These are the weights by words alone; with sentence vectors `semantic()` swaps in
     # SEMANTIC_WEIGHTS.
+    bm25_weight: float = 1.0
+    answer_type_weight: float = 0.0  # added; `type_weight` below scales the whole score instead
     context_weight: float = 0.05
     previous_weight: float = 0.02
     paragraph_weight: float = 1.5
@@ -86,6 +93,12 @@ class AnswerOptions:
     sentence_cosine_weight: float = 0.0
     paragraph_cosine_weight: float = 0.0
     neighbour_cosine_weight: float = 0.0
+    cosine_lead_weight: float = 0.0
+    loose_cosine_weight: float = 0.0
+    loose_paragraph_cosine_weight: float = 0.0
+    loose_bm25_weight: float = 0.0
+    cosine_rank_weight: float = 0.0
+    bm25_rank_weight: float = 0.0
     # Sentences of the candidates' articles closest in meaning, re-ranked with the index's hits.
     semantic_candidates: int = 20
     # Articles whose mean sentence vector is closest to the question's, searched as well.
@@ -108,6 +121,13 @@ class AnswerOptions:
     # of SQuAD's articles as the corpus, 0.2% of the questions about the other half reach it
     # (1.8% reach 0.55), while paraphrased questions that the words alone decline do.
     answer_cosine: float = 0.6
+    # ... and so is one that wins by meaning where the words are weak: a cosine of at least
+    # meaning_cosine, ahead of every other candidate's by meaning_lead, for a question whose
+    # best BM25 score is under meaning_coverage of its weight. Fitted with the shares above
+    # on the same halves (see SEMANTIC_WEIGHTS).
+    meaning_cosine: float = 0.5
+    meaning_lead: float = 0.06
+    meaning_coverage: float = 0.5
 
     def semantic(self) -> AnswerOptions:
         """These options with the weights fitted for questions and sentences with vectors."""
@@ -115,24 +135,40 @@ class AnswerOptions:
         return replace(self, **SEMANTIC_WEIGHTS)  # type: ignore[arg-type]
 
 
-# The re-ranking weights when the question and the articles have vectors, fitted like the
-# lexical ones (`eval squad --fit`, even articles only) over the candidates with vectors:
-# BM25's top 50 and the 20 sentences closest in meaning. A cosine moves by tenths where BM25
-# scores move by units, hence the large cosine weights.
+# The weights when the question and the articles have vectors. Fitted on the candidates of
+# SQuAD's even articles' questions (BM25's top 50 and the 20 sentences closest in meaning, whole
+# file as the corpus; `eval squad --fit`) by a softmax over each question's candidates
+# (`bot.evaluate.squad.fit_listwise`), so the weights are free in sign and scale: given the
+# within-article and meaning features, a higher BM25 score alone counts slightly against a
+# sentence. The answer type is added rather than scaling the score. `--fit` gives these to
+# within the third digit (the optimiser's tolerance).
 SEMANTIC_WEIGHTS: dict[str, float] = {
-    "context_weight": 0.01,
-    "previous_weight": 0.3,
-    "paragraph_weight": 0.2,
-    "paragraph_local_weight": 1.0,
-    "local_weight": 2.0,
-    "title_weight": 1.5,
-    "phrase_weight": 0.2,
-    "paragraph_bm25_weight": 0.3,
-    "proximity_weight": 0.0,
-    "sentence_cosine_weight": 50.0,
-    "paragraph_cosine_weight": 30.0,
-    "neighbour_cosine_weight": 3.0,
-    "type_weight": 0.1,
+    "bm25_weight": -0.151,
+    "context_weight": -0.0172,
+    "previous_weight": 0.0509,
+    "paragraph_weight": 0.0482,
+    "paragraph_local_weight": 0.116,
+    "local_weight": 0.524,
+    "title_weight": 0.211,
+    "phrase_weight": -0.00603,
+    "answer_type_weight": 1.47,
+    "paragraph_bm25_weight": 0.0467,
+    "proximity_weight": 0.638,
+    "sentence_cosine_weight": 5.44,
+    "paragraph_cosine_weight": 4.87,
+    "neighbour_cosine_weight": 0.163,
+    "cosine_lead_weight": 1.56,
+    "loose_cosine_weight": 2.39,
+    "loose_paragraph_cosine_weight": 7.2,
+    "loose_bm25_weight": -0.228,
+    "cosine_rank_weight": 0.775,
+    "bm25_rank_weight": 0.871,
+    "type_weight": 0.0,
+    # Abstention with vectors: the words-only score (see `Candidate.lexical`) counts for less
+    # beside the cosine. With MIN_MATCH at 1.53, cosine_share 3.0 and the meaning rule, this
+    # keeps the questions about absent articles answered under 8% on both halves (a margin
+    # under the 10% allowed) for the least hit@1 lost.
+    "score_share": 0.15,
 }
 
 
@@ -154,28 +190,47 @@ class Features:
     sentence_cosine: float  # cosine of the question's and the sentence's vectors (0: none)
     paragraph_cosine: float  # cosine with the mean vector of the sentence's paragraph
     neighbour_cosine: float  # the best cosine of the sentences just before and after
+    cosine_lead: float  # how far the sentence's cosine exceeds every other candidate's (or 0)
+    # The question's looseness: 1 - (best BM25 score / question weight) / LOOSE_COVERAGE, at
+    # least 0 (0 without vectors). These are the features above, times the looseness.
+    loose_cosine: float
+    loose_paragraph_cosine: float
+    loose_bm25: float
+    # 1 / (1 + the sentence's place among the candidates), by cosine and by BM25 (0 without
+    # vectors): where it stands, whatever the scale of this question's scores.
+    cosine_rank: float
+    bm25_rank: float
 
 
 FEATURES = tuple(f.name for f in fields(Features))
-# Every feature but these two is added with its own weight (`<name>_weight`).
-LINEAR = tuple(name for name in FEATURES if name not in ("bm25", "answer_type"))
+# Every feature is added with its own weight (`<name>_weight`).
+LINEAR = FEATURES
+# Below this share of the question's weight in its best BM25 score, meaning counts for more.
+LOOSE_COVERAGE = 0.8
 
 
-COSINES = ("sentence_cosine", "paragraph_cosine", "neighbour_cosine")
-_LINEAR_COLUMNS = [FEATURES.index(name) for name in LINEAR]
+COSINES = (
+    "sentence_cosine",
+    "paragraph_cosine",
+    "neighbour_cosine",
+    "cosine_lead",
+    "loose_cosine",
+    "loose_paragraph_cosine",
+    "cosine_rank",
+)
 
 
 def feature_scores(values: np.ndarray, options: AnswerOptions, semantic: bool = True) -> np.ndarray:
     """Re-ranking scores of feature rows (the last axis follows FEATURES); `semantic=False`
     leaves the cosine features out."""
-    # The index score plus the weighted features, scaled up when the answer type is present.
+    # The weighted features, scaled up when the answer type is present.
     weights = np.array(
         [
             getattr(options, f"{name}_weight") if semantic or name not in COSINES else 0.0
             for name in LINEAR
         ]
     )
-    linear = values[..., FEATURES.index("bm25")] + values[..., _LINEAR_COLUMNS] @ weights
+    linear = values @ weights
     return linear * (1 + options.type_weight * values[..., FEATURES.index("answer_type")])
 
 
@@ -188,8 +243,9 @@ class Candidate(NamedTuple):
 
     hit: Hit
     score: float
-    lexical: float = 0.0  # the re-ranked score without the cosine features
+    lexical: float = 0.0  # the score by the words-only weights (abstention weighs it)
     cosine: float = 0.0  # the sentence's cosine with the question (0: no vectors)
+    cosine_lead: float = 0.0  # how far that cosine exceeds every other candidate's (or 0)
 
 
 def answer_type(question: str) -> re.Pattern[str] | None:
@@ -242,8 +298,12 @@ def candidate_features(
         found = query_pairs.intersection(_bigrams(columns))
         phrase.append(sum(weight[a] + weight[b] for a, b in found))
         proximity.append(term_proximity(columns, everything))
+    bm25 = np.array([c.hit.score for c in candidates])
+    cosines = evidence.cosines[rows]
+    paragraph_cosines = evidence.paragraph_cosines[group]
+    loose = evidence.looseness(bm25)
     named = {
-        "bm25": np.array([c.hit.score for c in candidates]),
+        "bm25": bm25,
         "context": previous + following,
         "previous": previous,
         "paragraph": in_paragraph @ w,
@@ -254,9 +314,15 @@ def candidate_features(
         "answer_type": np.array(typed, dtype=float),
         "paragraph_bm25": evidence.paragraph_bm25(group, w),
         "proximity": np.array(proximity),
-        "sentence_cosine": evidence.cosines[rows],
-        "paragraph_cosine": evidence.paragraph_cosines[group],
+        "sentence_cosine": cosines,
+        "paragraph_cosine": paragraph_cosines,
         "neighbour_cosine": np.maximum(*evidence.neighbour_values(rows, evidence.cosines)),
+        "cosine_lead": cosine_lead(cosines),
+        "loose_cosine": cosines * loose,
+        "loose_paragraph_cosine": paragraph_cosines * loose,
+        "loose_bm25": bm25 * loose,
+        "cosine_rank": _rank_scores(cosines) if evidence.semantic else np.zeros(len(rows)),
+        "bm25_rank": _rank_scores(bm25) if evidence.semantic else np.zeros(len(rows)),
     }
     return np.column_stack([named[name] for name in FEATURES])
 
@@ -372,6 +438,16 @@ class QueryEvidence:
                 break
         return found
 
+    def looseness(self, scores: np.ndarray) -> float:
+        """How little of the question's weight its best BM25 score holds (0: enough; 1: none).
+
+        0 without vectors, where nothing else could speak for the question.
+        """
+        total = float(self.weights.sum())
+        if not self.semantic or not len(scores) or total <= 0:
+            return 0.0
+        return max(0.0, 1 - float(scores.max()) / total / LOOSE_COVERAGE)
+
     def columns_of(self, tokens: Sequence[str]) -> list[int]:
         """The question's tokens as columns."""
         column = {term: i for i, term in enumerate(self.counts.terms)}
@@ -411,6 +487,23 @@ class QueryEvidence:
         in_sentence = (self.counts.counts[rows] > 0) | self.counts.titles[self.article_of_row[rows]]
         in_paragraph = self.paragraph_counts[self.group[rows]] > 0
         return in_sentence @ weights / total, in_paragraph @ weights / total
+
+
+def cosine_lead(cosines: np.ndarray) -> np.ndarray:
+    """Per candidate: its cosine minus the best other candidate's, for the first; 0 for the rest."""
+    lead = np.zeros(len(cosines))
+    if len(cosines) < 2:
+        return lead
+    first = int(np.argmax(cosines))
+    lead[first] = cosines[first] - np.partition(cosines, -2)[-2]
+    return lead
+
+
+def _rank_scores(values: np.ndarray) -> np.ndarray:
+    """1 / (1 + each value's place when sorted from the highest; ties keep their order)."""
+    places = np.empty(len(values))
+    places[np.argsort(-values, kind="stable")] = np.arange(len(values))
+    return 1 / (1 + places)
 
 
 def term_proximity(terms: Sequence[T], wanted: Collection[T]) -> float:

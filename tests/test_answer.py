@@ -345,6 +345,12 @@ def reference_features(library: Library, question: str) -> list[Features]:
                 sentence_cosine=0.0,  # a question given as text has no vector
                 paragraph_cosine=0.0,
                 neighbour_cosine=0.0,
+                cosine_lead=0.0,
+                loose_cosine=0.0,  # no vectors, no looseness
+                loose_paragraph_cosine=0.0,
+                loose_bm25=0.0,
+                cosine_rank=0.0,
+                bm25_rank=0.0,
             )
         )
     return result

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.__main__ import main
 from bot.evaluate.squad import (
+    FeatureTable,
     SquadCorpus,
     evaluate_squad,
     feature_table,
+    fit_listwise,
     fit_weights,
     format_report,
     load_squad,
@@ -20,7 +23,7 @@ from bot.evaluate.squad import (
     table_scores,
 )
 from bot.models import BotError
-from bot.rerank import AnswerOptions
+from bot.rerank import FEATURES, AnswerOptions
 
 ARTICLES = [
     {
@@ -190,6 +193,26 @@ def test_fit_weights_never_scores_worse_than_its_start(squad_file: Path, tmp_pat
     before, after = table_scores(table, start), table_scores(table, fitted)
     assert after[0] + after[1] / 2 >= before[0] + before[1] / 2
     assert after[0] == 1.0
+
+
+def test_fit_listwise_gives_weight_against_a_misleading_feature() -> None:
+    """A feature that is high on the wrong candidates gets a negative weight, the telling one a
+    positive weight, and the fitted ranking puts every gold candidate first."""
+    rng = np.random.default_rng(7)
+    questions, candidates = 40, 6
+    values = rng.normal(size=(questions, candidates, len(FEATURES)))
+    gold = np.zeros((questions, candidates), dtype=bool)
+    gold[np.arange(questions), rng.integers(0, candidates, questions)] = True
+    bm25, cosine = FEATURES.index("bm25"), FEATURES.index("sentence_cosine")
+    values[..., bm25] += np.where(gold, -3.0, 3.0)
+    values[..., cosine] += np.where(gold, 3.0, 0.0)
+    present = np.ones_like(gold)
+    present[:, -1] = gold[:, -1]  # some padding, never on a gold candidate
+    table = FeatureTable(values, gold, present)
+    fitted = fit_listwise(table, AnswerOptions())
+    assert fitted.bm25_weight < 0 < fitted.sentence_cosine_weight
+    assert fitted.type_weight == 0.0
+    assert table_scores(table, fitted)[0] == 1.0
 
 
 def test_eval_squad_fit_prints_the_weights(

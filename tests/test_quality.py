@@ -1,7 +1,7 @@
 """Answer-quality floors on the shared evaluation data; they fail (never skip) if it is missing.
 
 Floors sit a little under the figures measured when they were set, so that a change which
-makes answers worse fails here. Full figures: `python -m bot eval squad|seed|followups`.
+makes answers worse fails here. Full figures: `python -m bot eval squad|seed|followups|paraphrase`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 
 from bot.evaluate.attribution import evaluate_attribution
 from bot.evaluate.followups import evaluate_followups
+from bot.evaluate.paraphrase import evaluate_paraphrase
 from bot.evaluate.seed import evaluate_seed
 from bot.evaluate.squad import (
     SquadCorpus,
@@ -25,6 +26,7 @@ from bot.evaluate.squad import (
     score,
 )
 from bot.rerank import AnswerOptions
+from bot.settings import Settings
 
 pytestmark = pytest.mark.quality
 
@@ -45,9 +47,15 @@ def require(path: Path) -> Path:
     return path
 
 
+def with_vectors() -> Settings:
+    """The bot as it runs: the test environment turns the semantic layer off by default."""
+    return Settings(_env_file=None, semantic=True)
+
+
 def test_seed_questions_and_attribution_stay_above_their_floors() -> None:
-    report = evaluate_seed(require(SEED_FILE))
-    assert report.hit_at_1 >= 0.8, [r.question for r in report.questions if not r.hit_at_1]
+    report = evaluate_seed(require(SEED_FILE), with_vectors())
+    # Measured 0.933 (14 of 15); 1.000 by words alone.
+    assert report.hit_at_1 >= 0.9, [r.question for r in report.questions if not r.hit_at_1]
     assert report.abstained == 1.0, [r.question for r in report.questions if r.abstain]
     assert report.attribution_accuracy >= 0.95, report.attribution_errors
 
@@ -71,10 +79,10 @@ def test_squad_answers_beat_plain_bm25_and_stay_above_their_floors(
     present = [articles[n] for n in PRESENT_ARTICLES]
     library = corpus.library
     answer, _ = score(corpus, present, answer_ranker(library.ask))
-    # Measured with sentence vectors: hit@1 0.843, hit@3 0.954 (re-ranked without abstention
-    # 0.850 / 0.961, BM25 0.778 / 0.910). By words alone it was 0.801 / 0.910.
-    assert answer.hit_at_1 >= 0.825, answer
-    assert answer.hit_at_3 >= 0.935, answer
+    # Measured with sentence vectors: hit@1 0.858, hit@3 0.958 (re-ranked without abstention
+    # 0.864 / 0.967, BM25 0.778 / 0.910). By words alone it was 0.801 / 0.910.
+    assert answer.hit_at_1 >= 0.845, answer
+    assert answer.hit_at_3 >= 0.945, answer
     # The re-ranking alone (abstention off) must beat the index's own order.
     unfiltered = replace(library_options(library), min_match=0.0)
     reranked, _ = score(corpus, present, options_ranker(library, unfiltered))
@@ -89,7 +97,7 @@ def test_squad_questions_about_absent_articles_are_mostly_declined(
     corpus, articles = squad_corpus
     questions = [q.text for n in ABSENT_ARTICLES for q in articles[n].questions]
     answered = sum(corpus.library.ask(q).answered for q in questions) / len(questions)
-    assert answered <= 0.06  # measured 0.045 (by words alone also 0.045)
+    assert answered <= 0.06  # measured 0.041 (by words alone 0.045)
 
 
 def test_squad_low_overlap_questions_are_found_by_meaning(
@@ -101,16 +109,26 @@ def test_squad_low_overlap_questions_are_found_by_meaning(
     low = low_overlap_questions(corpus, present)
     assert len(low) >= 30
     answer, _ = score(corpus, present, answer_ranker(corpus.library.ask), low)
-    # Measured 0.205 hit@1, 0.513 hit@3 on these 39 questions (BM25 alone: 0.039 on all 509).
-    assert answer.hit_at_1 >= 0.15, answer
-    assert answer.hit_at_3 >= 0.4, answer
+    # Measured 0.256 hit@1, 0.564 hit@3 on these 39 questions (BM25 alone: 0.039 on all 509).
+    assert answer.hit_at_1 >= 0.23, answer
+    assert answer.hit_at_3 >= 0.53, answer
 
 
 def test_follow_ups_use_the_conversation() -> None:
-    report = evaluate_followups(require(BENCHMARK_DIR))
+    report = evaluate_followups(require(BENCHMARK_DIR), with_vectors())
     assert report.followups >= 40
-    assert report.with_context >= 0.68
+    assert report.with_context >= 0.75  # measured 0.778 (0.733 by words alone)
     assert report.with_context > report.without_context + 0.15
+
+
+def test_paraphrased_questions_are_found_and_near_topic_ones_declined() -> None:
+    report = evaluate_paraphrase(require(BENCHMARK_DIR), [("as it runs", with_vectors())])
+    (scores,) = report.variants
+    assert report.answerable >= 60 and report.unanswerable >= 15
+    # Measured as it runs: hit@1 0.210, hit@3 0.259, 16 of 21 declined (by words alone 0.000).
+    assert scores.hit_at_1 >= 0.18, scores.hit_at_1
+    assert scores.hit_at_3 >= 0.23, scores.hit_at_3
+    assert scores.declined >= 0.76, scores.declined
 
 
 def test_polnear_dev_attribution_stays_above_its_floors() -> None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bot.conversation import Conversation
 from bot.library import Library
 from bot.settings import Settings
 
@@ -78,6 +79,32 @@ def test_a_question_that_says_the_same_in_other_words_is_answered_on_its_meaning
     assert answer.answered
     assert "forced to send troops on their own" in answer.quotes[0].text
     answerer = embedded._answerer
-    strict = replace(answerer.options, answer_cosine=1.01)  # meaning alone never suffices
+    # Meaning alone never suffices: neither a high cosine nor a clear lead in cosine.
+    strict = replace(answerer.options, answer_cosine=1.01, meaning_cosine=1.01)
     answerer.options = strict
     assert not embedded.ask(question).answered
+
+
+def test_a_candidate_that_wins_clearly_by_meaning_is_answered_where_words_are_weak(
+    embedded: Library,
+) -> None:
+    # The article: "Europeans understand that the U.S. expects them ..."; the question's words
+    # match too little for MIN_MATCH and its best cosine is under 0.6, but it leads every
+    # other candidate's by more than meaning_lead.
+    question = "Who says Europeans grasp what Washington expects?"
+    answer = embedded.ask(question)
+    assert answer.answered
+    assert "Europeans understand that the U.S. expects" in answer.quotes[0].text
+    answerer = embedded._answerer
+    answerer.options = replace(answerer.options, meaning_lead=1.0)  # no lead is that clear
+    assert not embedded.ask(question).answered
+
+
+def test_a_follow_up_is_judged_by_its_words_since_its_vector_lacks_its_subject(
+    embedded: Library,
+) -> None:
+    conversation = Conversation()
+    conversation.remember(embedded.ask("Who wants U.S. troops in Ukraine?", conversation))
+    answer = embedded.ask("Will he talk to Putin about it?", conversation)
+    assert answer.answered
+    assert "Russian President Vladimir Putin" in answer.quotes[0].text

@@ -22,7 +22,9 @@ vice versa; any answer to them is wrong, and the share answered is reported.
 
 `--fit` instead fits the re-ranking weights (`AnswerOptions.*_weight`): the whole file is the
 corpus, the features of the top candidates of every even article's question are computed once,
-and coordinate ascent from the current defaults maximises hit@1 (hit@3 / 2 breaks ties).
+and coordinate ascent from the current defaults maximises hit@1 (hit@3 / 2 breaks ties); with
+sentence vectors, a softmax over each question's candidates is fitted instead (`fit_listwise`),
+since the meaning features want weights of either sign.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from dataclasses import asdict, astuple, dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 
 from bot.answer import Answerer
 from bot.encoder import Encoder, MemoEncoder, TextEncoder
@@ -508,6 +511,36 @@ def fit_weights(table: FeatureTable, start: AnswerOptions, sweeps: int = 3) -> A
     return options
 
 
+def fit_listwise(table: FeatureTable, start: AnswerOptions, l2: float = 1e-3) -> AnswerOptions:
+    """Weights of every feature that maximise each question's softmax probability of its gold.
+
+    The features are standardised first, so that `l2` (on the standardised weights) treats a
+    cosine and a BM25 score alike; questions with no gold candidate are left out. The answer
+    type is fitted as an added feature (`type_weight` 0), and weights may be negative.
+    """
+    keep = table.gold.any(axis=1)
+    values, gold, present = table.values[keep], table.gold[keep], table.present[keep]
+    mean, spread = values[present].mean(axis=0), values[present].std(axis=0) + 1e-9
+    standard = (values - mean) / spread
+
+    def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        scores = np.where(present, standard @ weights, -np.inf)
+        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+        total, on_gold = exp.sum(axis=1), (exp * gold).sum(axis=1)
+        value = float(np.mean(np.log(total) - np.log(on_gold)) + l2 * weights @ weights)
+        pull = exp / total[:, None] - exp * gold / on_gold[:, None]
+        gradient = np.einsum("qc,qcf->f", pull, standard) / len(standard) + 2 * l2 * weights
+        return value, gradient
+
+    fitted = minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x / spread
+    weights = {
+        f"{name}_weight": float(f"{value:.3g}")  # three digits, as the weights are written
+        for name, value in zip(FEATURES, fitted, strict=True)
+    }
+    # Every name is a float field; mypy cannot tell from a dict of them.
+    return replace(start, type_weight=0.0, **weights)  # type: ignore[arg-type]
+
+
 def run_fit(path: Path, settings: Settings, limit: int | None) -> AnswerOptions:
     """Fit the re-ranking weights on the even articles' questions (whole file as the corpus)."""
     articles = load_squad(path)[:limit]
@@ -519,6 +552,8 @@ def run_fit(path: Path, settings: Settings, limit: int | None) -> AnswerOptions:
         if corpus.library.vectors:
             start = start.semantic()
         table = feature_table(corpus, [a for a in articles if a.number % 2 == 0], start)
+        if corpus.library.vectors:
+            return fit_listwise(table, start)
         return fit_weights(table, start)
 
 
