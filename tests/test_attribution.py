@@ -783,6 +783,22 @@ PARAGRAPH_CASES += [
         [[Attribution("Smith", "said", "carried"), Attribution("Smith", "said", "explicit")]],
         "words-inside-an-open-quotation-are-not-a-frame",
     ),
+    (
+        [["The hall went quiet.", "\u201cWhy wait any longer?\u201d", "Kovacs asked."]],
+        [
+            [
+                Attribution(None, None, "outlet"),
+                Attribution("Kovacs", "asked", "carried"),
+                Attribution("Kovacs", "asked", "explicit"),
+            ]
+        ],
+        "question-credited-to-the-frame-cut-off-after-it",
+    ),
+    (
+        [["\u201cThe budget is final.\u201d", "Ortiz said later that talks would go on."]],
+        [[Attribution(None, None, "outlet"), Attribution("Ortiz", "said", "explicit")]],
+        "closed-statement-is-not-credited-to-the-next-report",
+    ),
 ]
 
 

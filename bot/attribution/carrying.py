@@ -148,6 +148,8 @@ def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
             if group == groups[position] and other is not None
         ]
         in_quotation = is_quoted(sentences[position]) or groups.count(groups[position]) > 1
+        if not donors and in_quotation:
+            donors = _closing_frame(result, sentences, groups, position)
         if not donors and in_quotation and _has_quote(sentences[position]):
             nearby = [*range(position - 1, -1, -1), *range(position + 1, len(result))]
             donors = [
@@ -161,6 +163,31 @@ def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
             donors = [before] if before is not None and _personal(before) else []
         if donors:
             result[position] = Attribution(donors[0].speaker, donors[0].cue, "carried")
+
+
+# A quotation that ends in a question, an exclamation or a comma: the sentence splitter
+# cut its attribution off ('"Why wait?" / Kovacs asked.').
+CUT_QUOTATION = re.compile(r"""[?!,\u2026]\s*(?:["\u201d\u2019]|'')\s*$""")
+
+
+def _closing_frame(
+    result: list[Attribution | None],
+    sentences: Sequence[str],
+    groups: list[int],
+    position: int,
+) -> list[Attribution]:
+    """The speaker of the frame sentence right after the quotation holding `position`.
+
+    '"Why wait?" / Kovacs asked.': the frame names a speaker and quotes nothing itself.
+    """
+    end = len(groups) - 1 - groups[::-1].index(groups[position])
+    frame = end + 1
+    if frame >= len(sentences) or not CUT_QUOTATION.search(sentences[end]):
+        return []
+    credit = result[frame]
+    if credit is None or _has_quote(sentences[frame]) or not sentences[frame][:1].isupper():
+        return []
+    return [credit]
 
 
 def _personal(credit: Attribution) -> bool:
