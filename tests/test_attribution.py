@@ -799,6 +799,39 @@ PARAGRAPH_CASES += [
         [[Attribution(None, None, "outlet"), Attribution("Ortiz", "said", "explicit")]],
         "closed-statement-is-not-credited-to-the-next-report",
     ),
+    (
+        [["\u201cRents keep rising.", "Wages do not.\u201d"], ["- Dana Whitfield."]],
+        [
+            [
+                Attribution("Dana Whitfield", None, "explicit"),
+                Attribution("Dana Whitfield", None, "explicit"),
+            ],
+            [Attribution(None, None, "outlet")],
+        ],
+        "quotation-signed-by-a-dash-line-after-it",
+    ),
+    (
+        [
+            [
+                "\u201cThe bus never comes on time.",
+                "\u201d\u2015 Omar Reyes \u201cWe deserve better schools.",
+                "\u201d\u2015 Lena Park",
+            ]
+        ],
+        [
+            [
+                Attribution("Omar Reyes", None, "explicit"),
+                Attribution("Lena Park", None, "explicit"),
+                Attribution(None, None, "outlet"),
+            ]
+        ],
+        "list-of-signed-quotations",
+    ),
+    (
+        [["The vote is set for May."], ["- Dana Whitfield."]],
+        [[Attribution(None, None, "outlet")], [Attribution(None, None, "outlet")]],
+        "byline-after-plain-prose-credits-nothing",
+    ),
 ]
 
 

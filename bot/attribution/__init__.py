@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.attribution.carrying import Mention, attribute_paragraph, carry_into
+from bot.attribution.carrying import Mention, attribute_paragraph, carry_into, credit_signatures
 from bot.models import Attribution
 
 
@@ -24,4 +24,5 @@ def attribute(paragraphs: Sequence[Sequence[str]], outlet: str | None) -> list[l
         if index:
             carry_into(credits, sentences, found[-1], paragraphs[index - 1])
         found.append(credits)
+    credit_signatures(found, paragraphs)
     return [[credit or fallback for credit in credits] for credits in found]

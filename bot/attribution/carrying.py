@@ -258,3 +258,50 @@ def carry_into(
         return
     for position in range(len(credits)):
         credits[position] = Attribution(donor.speaker, donor.cue, "carried")
+
+
+# A signature after a quotation: "- Okafor.", "\u2015 Ann Lee \u201cNext quotation", with the
+# closing mark of the quotation before it sometimes carried over into the same sentence.
+SIGNATURE = re.compile(
+    r"""^\s*(?:["\u201d]\s*)?[-\u2013\u2014\u2015]+\s*"""
+    r"""(?P<speaker>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})"""
+    r"""\s*(?:[.,]?\s*$|(?=["\u201c]))"""
+)
+SIGNED_REACH = 8  # sentences back that a signature may credit
+
+
+def credit_signatures(
+    found: list[list[Attribution | None]], paragraphs: Sequence[Sequence[str]]
+) -> None:
+    """Credit a quotation to the dash-signed name after it ('"..." / - Ann Lee.').
+
+    Walking back from the signature over unattributed sentences, the quotation is credited
+    only when the sentence that opens it is reached; a credited sentence stops the walk.
+    """
+    flat = [(p, s) for p, sentences in enumerate(paragraphs) for s in range(len(sentences))]
+    for index, (paragraph, position) in enumerate(flat):
+        match = SIGNATURE.match(paragraphs[paragraph][position])
+        if not match or index == 0:
+            continue
+        signed = Attribution(match["speaker"].rstrip("."), None, "explicit")
+        quotation = _signed_quotation(found, paragraphs, flat[max(index - SIGNED_REACH, 0) : index])
+        for p, s in quotation:
+            found[p][s] = signed
+
+
+def _signed_quotation(
+    found: list[list[Attribution | None]],
+    paragraphs: Sequence[Sequence[str]],
+    before: list[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """The unattributed sentences of the quotation that ends where `before` ends, or []."""
+    taken = []
+    for p, s in reversed(before):
+        sentence = paragraphs[p][s]
+        if found[p][s] is not None:
+            return []
+        taken.append((p, s))
+        signed = SIGNATURE.match(sentence)
+        if is_quoted(sentence) or (signed and sentence[signed.end() :].strip()):
+            return taken
+    return []
