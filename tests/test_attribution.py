@@ -832,6 +832,22 @@ PARAGRAPH_CASES += [
         [[Attribution(None, None, "outlet")], [Attribution(None, None, "outlet")]],
         "byline-after-plain-prose-credits-nothing",
     ),
+    (
+        [
+            ["HOST: Will the bridge open this year?"],
+            ["OKAFOR: It will open in June.", "The steel is already in place."],
+        ],
+        [
+            [Attribution("HOST", ":", "explicit")],
+            [Attribution("OKAFOR", ":", "explicit"), Attribution("OKAFOR", None, "carried")],
+        ],
+        "transcript-turns-credit-their-paragraphs",
+    ),
+    (
+        [["Update: The bridge opens in June."], ["Brenda Cole: A Life in Bridges."]],
+        [[Attribution(None, None, "outlet")], [Attribution(None, None, "outlet")]],
+        "one-name-and-a-colon-is-a-heading-not-a-transcript",
+    ),
 ]
 
 

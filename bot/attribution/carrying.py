@@ -127,7 +127,8 @@ def is_quoted(sentence: str) -> bool:
     return bool(OPENING_QUOTE.match(sentence))
 
 
-def _has_quote(sentence: str) -> bool:
+def has_quote(sentence: str) -> bool:
+    """True when the sentence holds a quotation mark."""
     return any(mark in sentence for mark in '"\u201c\u201d') or "''" in sentence
 
 
@@ -150,12 +151,12 @@ def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
         in_quotation = is_quoted(sentences[position]) or groups.count(groups[position]) > 1
         if not donors and in_quotation:
             donors = _closing_frame(result, sentences, groups, position)
-        if not donors and in_quotation and _has_quote(sentences[position]):
+        if not donors and in_quotation and has_quote(sentences[position]):
             nearby = [*range(position - 1, -1, -1), *range(position + 1, len(result))]
             donors = [
                 donor
                 for i in nearby
-                if (donor := result[i]) is not None and _has_quote(sentences[i])
+                if (donor := result[i]) is not None and has_quote(sentences[i])
             ][:1]
         if not donors and position and _bare_quotation([sentences[position]]):
             # "Bolton said he would help." then "\u201cI'm going to support him.\u201d"
@@ -185,7 +186,7 @@ def _closing_frame(
     if frame >= len(sentences) or not CUT_QUOTATION.search(sentences[end]):
         return []
     credit = result[frame]
-    if credit is None or _has_quote(sentences[frame]) or not sentences[frame][:1].isupper():
+    if credit is None or has_quote(sentences[frame]) or not sentences[frame][:1].isupper():
         return []
     return [credit]
 
@@ -251,57 +252,10 @@ def carry_into(
     # their report ("Smith said the plan failed." then "“It was doomed.”"): news
     # prose names the speaker of such a quotation before it, not after.
     donor = before[-1]
-    runs_on = is_quoted(sentences[0]) and _has_quote(last)
+    runs_on = is_quoted(sentences[0]) and has_quote(last)
     # One person's words, not a group's or a document's: "Smith said ..." then a quotation.
     bare = _personal(donor) and _bare_quotation(sentences)
     if not (runs_on or bare or last.endswith(":")):
         return
     for position in range(len(credits)):
         credits[position] = Attribution(donor.speaker, donor.cue, "carried")
-
-
-# A signature after a quotation: "- Okafor.", "\u2015 Ann Lee \u201cNext quotation", with the
-# closing mark of the quotation before it sometimes carried over into the same sentence.
-SIGNATURE = re.compile(
-    r"""^\s*(?:["\u201d]\s*)?[-\u2013\u2014\u2015]+\s*"""
-    r"""(?P<speaker>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})"""
-    r"""\s*(?:[.,]?\s*$|(?=["\u201c]))"""
-)
-SIGNED_REACH = 8  # sentences back that a signature may credit
-
-
-def credit_signatures(
-    found: list[list[Attribution | None]], paragraphs: Sequence[Sequence[str]]
-) -> None:
-    """Credit a quotation to the dash-signed name after it ('"..." / - Ann Lee.').
-
-    Walking back from the signature over unattributed sentences, the quotation is credited
-    only when the sentence that opens it is reached; a credited sentence stops the walk.
-    """
-    flat = [(p, s) for p, sentences in enumerate(paragraphs) for s in range(len(sentences))]
-    for index, (paragraph, position) in enumerate(flat):
-        match = SIGNATURE.match(paragraphs[paragraph][position])
-        if not match or index == 0:
-            continue
-        signed = Attribution(match["speaker"].rstrip("."), None, "explicit")
-        quotation = _signed_quotation(found, paragraphs, flat[max(index - SIGNED_REACH, 0) : index])
-        for p, s in quotation:
-            found[p][s] = signed
-
-
-def _signed_quotation(
-    found: list[list[Attribution | None]],
-    paragraphs: Sequence[Sequence[str]],
-    before: list[tuple[int, int]],
-) -> list[tuple[int, int]]:
-    """The unattributed sentences of the quotation that ends where `before` ends, or []."""
-    taken = []
-    for p, s in reversed(before):
-        sentence = paragraphs[p][s]
-        if found[p][s] is not None:
-            return []
-        taken.append((p, s))
-        signed = SIGNATURE.match(sentence)
-        if is_quoted(sentence) or (signed and sentence[signed.end() :].strip()):
-            return taken
-    return []
