@@ -18,6 +18,18 @@ DIPLOMAT = "a senior Western diplomat who spoke with Trump\u2019s team on this i
 
 SINGLE_SENTENCE_CASES = [
     (
+        "Local farmers concede that the new dam will help them.",
+        "Local farmers",
+        "concede",
+        "present-plural-concede",
+    ),
+    (
+        "Both mayors write that the bridge cannot wait.",
+        "Both mayors",
+        "write",
+        "present-plural-write",
+    ),
+    (
         "It could undermine trust in NATO, said a European official.",
         "a European official",
         "said",
@@ -503,6 +515,8 @@ def test_attribute_finds_explicit_speaker(sentence: str, speaker: str, cue: str 
 
 
 NO_SPEAKER_CASES = [
+    "The choir ended on a high note.",
+    "The annual report runs to ninety pages.",
     ("He was told to leave.", "passive-told"),
     ("The man who was told to leave said nothing.", "relative-clause-subject"),
     ("Officials who were told about the plan declined to comment.", "told-inside-relative"),
