@@ -18,6 +18,25 @@ DIPLOMAT = "a senior Western diplomat who spoke with Trump\u2019s team on this i
 
 SINGLE_SENTENCE_CASES = [
     (
+        "\"We told them, 'Come back tomorrow,' \" said Ines Duarte, the harbour master.",
+        "Ines Duarte, the harbour master",
+        "said",
+        "space-between-nested-closing-marks",
+    ),
+    (
+        '"The pier is rotten," said a watchman at the ferry dock who has worked the night shift '
+        "there for more than thirty years without a single day off.",
+        "a watchman",
+        "said",
+        "inverted-speaker-before-its-relative-clause",
+    ),
+    (
+        '"We must act," said a county official who ran the budget and called it "a mess."',
+        "a county official",
+        "said",
+        "inverted-speaker-then-a-clause-with-quotation",
+    ),
+    (
         "Local farmers concede that the new dam will help them.",
         "Local farmers",
         "concede",

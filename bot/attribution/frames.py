@@ -166,6 +166,27 @@ def _with_apposition(found: Found | None, apposition: str | None) -> Found | Non
     return found
 
 
+# A space between the closing marks of a nested quotation: "... told them, 'Come back,' \" said X".
+NESTED_CLOSE = re.compile(r"""([,?!.]['\u2019])\s+(?=["\u201d])""")
+# '"...," said a watchman at the ferry dock who has worked there for years.': after a
+# closed quotation and an inverted verb, the speaker is the noun phrase up to its first
+# relative clause or adjunct, whatever follows.
+QUOTE_INVERTED = re.compile(
+    rf"""[,?!]\s*{CLOSE}\s*(?P<cue>{INVERTED_CUES})\s+(?P<speaker>[^,;{QUOTES}]+?)"""
+    r"""(?=\s+(?:who|whom|whose|that|which|known\s+as|during|referring|speaking|when|while|as|"""
+    r"""after|before|in\s+a|in\s+an|at\s+a|at\s+the|on\s+[A-Z][a-z]+day)\b|\s*[,;]|""" + END + ")"
+)
+
+
+def _quote_inverted(sentence: str, start: int) -> Found | None:
+    """'"...," said a watchman at the ferry dock who ...': the speaker's noun phrase."""
+    match = QUOTE_INVERTED.search(sentence, start)
+    if not match or _inside_quotation(sentence, match.start("cue")):
+        return None
+    named = any(word[:1].isupper() for word in match["speaker"].split())
+    return found_speaker(match["speaker"], match["cue"], lower_ok=named)
+
+
 def _trailing(sentence: str, start: int = 0) -> Found | None:
     """An attribution closing the sentence: "..., said X." or "..., X told Y."; the frame
     starts at `start` or later."""
@@ -192,12 +213,12 @@ def _trailing(sentence: str, start: int = 0) -> Found | None:
             return found
     normal = NORMAL_TAIL.search(sentence, start)
     if not normal:
-        return None
+        return _quote_inverted(sentence, start)
     rest = normal["rest"].rstrip(" .!?\"'\u2019\u201d)")
     object_ok = TOLD_OBJECT.match(rest) if normal["cue"] in {"told", "tells"} else None
     if rest.strip() and not object_ok and not SAID_ADJUNCT.match(rest):
-        return None
-    return found_speaker(normal["speaker"], normal["cue"])
+        return _quote_inverted(sentence, start)
+    return found_speaker(normal["speaker"], normal["cue"]) or _quote_inverted(sentence, start)
 
 
 def _speech_at(sentence: str, cue: str, end: int) -> bool:
@@ -356,6 +377,8 @@ def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
     sentence = DATELINE.sub("", sentence.replace("''", '"').replace("``", '"'))
+    # "... told them, 'Come back,' \" said X": a space between a nested quotation's marks.
+    sentence = NESTED_CLOSE.sub("\\1", sentence)
     # "(Forbes says it tracks ...)": an aside in parentheses is read as a sentence.
     sentence = OPEN_PAREN.sub("", sentence)
     if HEADLINE_COLON.match(sentence):
