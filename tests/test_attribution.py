@@ -881,6 +881,43 @@ PARAGRAPH_CASES += [
         [[Attribution(None, None, "outlet")], [Attribution(None, None, "outlet")]],
         "one-name-and-a-colon-is-a-heading-not-a-transcript",
     ),
+    (
+        [
+            [
+                "\u201cThe bridge will open,\u201d Okafor said.",
+                "Above all, \u201cthe bridge is overdue.\u201d",
+            ]
+        ],
+        [
+            [
+                Attribution("Okafor", "said", "explicit"),
+                Attribution("Okafor", "said", "carried"),
+            ]
+        ],
+        "quotation-led-in-by-a-few-words-continues-the-speaker",
+    ),
+    (
+        [
+            [
+                "\u201cThe bridge will open,\u201d Okafor said.",
+                "The plan that the council approved last spring after a long debate is "
+                "\u201ca folly.\u201d",
+            ]
+        ],
+        [[Attribution("Okafor", "said", "explicit"), Attribution(None, None, "outlet")]],
+        "quotation-after-a-long-clause-is-not-carried",
+    ),
+    (
+        [["\u201cWhat do we build?", "And who pays?\u2019\u201d", "Okafor asked."]],
+        [
+            [
+                Attribution("Okafor", "asked", "carried"),
+                Attribution("Okafor", "asked", "carried"),
+                Attribution("Okafor", "asked", "explicit"),
+            ]
+        ],
+        "question-with-nested-closing-marks-takes-the-frame-after-it",
+    ),
 ]
 
 

@@ -162,13 +162,18 @@ def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
             # "Bolton said he would help." then "\u201cI'm going to support him.\u201d"
             before = result[position - 1]
             donors = [before] if before is not None and _personal(before) else []
+        if not donors and position and _quotation_led_in(sentences[position]):
+            # "Smith said ..., “...”" then "Above all, “it is overdue.”": her words go on.
+            before = result[position - 1]
+            quoted_before = has_quote(sentences[position - 1])
+            donors = [before] if before is not None and quoted_before and _personal(before) else []
         if donors:
             result[position] = Attribution(donors[0].speaker, donors[0].cue, "carried")
 
 
 # A quotation that ends in a question, an exclamation or a comma: the sentence splitter
 # cut its attribution off ('"Why wait?" / Kovacs asked.').
-CUT_QUOTATION = re.compile(r"""[?!,\u2026]\s*(?:["\u201d\u2019]|'')\s*$""")
+CUT_QUOTATION = re.compile(r"""[?!,\u2026]\s*(?:["\u201d\u2019']|''){1,3}\s*$""")
 
 
 def _closing_frame(
@@ -189,6 +194,20 @@ def _closing_frame(
     if credit is None or has_quote(sentences[frame]) or not sentences[frame][:1].isupper():
         return []
     return [credit]
+
+
+LEAD_IN_WORDS = 8  # words before a closing quotation that still only lead into it
+CLOSES_WITH_QUOTE = re.compile(r"""(?:["\u201d]|'')\s*[.!?]?\s*$""")
+
+
+def _quotation_led_in(sentence: str) -> bool:
+    """True for a few words leading into a quotation that ends the sentence: 'Above all, "..."'."""
+    if not CLOSES_WITH_QUOTE.search(sentence) or is_quoted(sentence):
+        return False
+    outside = QUOTED_SPAN.sub(" ", sentence.replace("''", '"'))
+    return QUOTED_SPAN.search(sentence.replace("''", '"')) is not None and (
+        len(outside.split()) <= LEAD_IN_WORDS
+    )
 
 
 def _personal(credit: Attribution) -> bool:
