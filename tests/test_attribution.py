@@ -18,6 +18,18 @@ DIPLOMAT = "a senior Western diplomat who spoke with Trump\u2019s team on this i
 
 SINGLE_SENTENCE_CASES = [
     (
+        "45-year-old Mira Sandoval, a ferry pilot, warned that the dock was unsafe.",
+        "45-year-old Mira Sandoval, a ferry pilot",
+        "warned",
+        "age-before-a-name-is-part-of-the-subject",
+    ),
+    (
+        "Duarte's plan for the dock was disclosed by the Coastal Herald.",
+        "the Coastal Herald",
+        "disclosed",
+        "passive-disclosed-by-closing-the-sentence",
+    ),
+    (
         "\"We told them, 'Come back tomorrow,' \" said Ines Duarte, the harbour master.",
         "Ines Duarte, the harbour master",
         "said",

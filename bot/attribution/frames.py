@@ -38,6 +38,12 @@ BACK_REFERENCE = re.compile(
     r"(?P<cue>reported|said|stated|announced|confirmed|disclosed|revealed|claimed|tweeted)\s+"
     r"by\s+(?P<speaker>[^,;]+?)(?=,|;|" + END + ")"
 )
+# "The plan was disclosed by the Coastal Herald.": a passive report closing the sentence.
+REPORTED_BY = re.compile(
+    r"\s(?:was|were|has\s+been|had\s+been)\s+(?:first\s+|previously\s+|initially\s+|also\s+)?"
+    r"(?P<cue>reported|disclosed|revealed|announced|confirmed)\s+"
+    r"(?:(?:earlier|first|on\s+[A-Z][a-z]+day)\s+)?by\s+(?P<speaker>[^,;]+?)(?=" + END + ")"
+)
 # "As reported by Western Journalism, there are 150 delegates at stake".
 AS_REPORTED = re.compile(
     r"^As\s+(?:first\s+|previously\s+)?(?P<cue>reported|noted|revealed|disclosed)\s+by\s+"
@@ -409,6 +415,11 @@ def explicit(sentence: str) -> Found | None:
     found = _trailing(sentence, start)
     if found:
         return found
+    reported = REPORTED_BY.search(sentence)
+    if reported and not _inside_quotation(sentence, reported.start()):
+        found = found_speaker(reported["speaker"], reported["cue"], lower_ok=True)
+        if found:
+            return found
     according = ACCORDING_TO.search(sentence)
     if according:
         speaker = WRITTEN_BY.sub("", according["speaker"])
