@@ -41,7 +41,7 @@ BACK_REFERENCE = re.compile(
 # "The plan was disclosed by the Coastal Herald.": a passive report closing the sentence.
 REPORTED_BY = re.compile(
     r"\s(?:was|were|has\s+been|had\s+been)\s+(?:first\s+|previously\s+|initially\s+|also\s+)?"
-    r"(?P<cue>reported|disclosed|revealed|announced|confirmed)\s+"
+    r"(?P<cue>reported|disclosed|revealed)\s+"
     r"(?:(?:earlier|first|on\s+[A-Z][a-z]+day)\s+)?by\s+(?P<speaker>[^,;]+?)(?=" + END + ")"
 )
 # "As reported by Western Journalism, there are 150 delegates at stake".
