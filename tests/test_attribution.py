@@ -18,6 +18,24 @@ DIPLOMAT = "a senior Western diplomat who spoke with Trump\u2019s team on this i
 
 SINGLE_SENTENCE_CASES = [
     (
+        "The ferry will resume in spring, the harbour master, Ines Duarte, told the Herald.",
+        "the harbour master, Ines Duarte",
+        "told",
+        "trailing-role-then-name-told-a-paper",
+    ),
+    (
+        "The ferry timetable changes in May, a spokesman, Piet Laan, said on Tuesday.",
+        "a spokesman, Piet Laan",
+        "said",
+        "trailing-role-then-name-then-a-day",
+    ),
+    (
+        "The bridge will open in June, Okafor, an engineer, said.",
+        "Okafor, an engineer",
+        "said",
+        "trailing-name-then-role",
+    ),
+    (
         "45-year-old Mira Sandoval, a ferry pilot, warned that the dock was unsafe.",
         "45-year-old Mira Sandoval, a ferry pilot",
         "warned",

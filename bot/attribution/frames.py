@@ -6,6 +6,7 @@ import re
 
 from bot.attribution.speakers import (
     DATELINE,
+    DETERMINERS,
     Found,
     core_words,
     found_speaker,
@@ -105,7 +106,7 @@ QUOTE_MID = re.compile(
 )
 # The object of "told" that may end a sentence: "told the agency", "told Reuters".
 TOLD_OBJECT = re.compile(
-    r"^\s+(?:the\s+\w+|[A-Z][\w.&\u2019'-]*(?:\s+[A-Z][\w.&\u2019'-]*){0,3}|reporters|"
+    r"^\s+(?:the\s+(?:[A-Z][\w.&\u2019'-]*\s+){0,3}\w+|[A-Z][\w.&\u2019'-]*(?:\s+[A-Z][\w.&\u2019'-]*){0,3}|reporters|"
     r"journalists|lawmakers|us|me|him|her|them|parliament)\s*$"
 )
 SAID_ADJUNCT = re.compile(
@@ -172,6 +173,35 @@ def _with_apposition(found: Found | None, apposition: str | None) -> Found | Non
     return found
 
 
+# "..., the port chief, Ines Duarte, told the Herald.", "..., Okafor, an engineer, said.": a
+# speaker and its apposition close the sentence.
+APPOSED_TAIL = re.compile(
+    rf"(?<=\S),\s+(?P<first>[^,;{QUOTES}]+?),\s+(?P<second>[^,;{QUOTES}]+?),\s+"
+    rf"(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})(?P<rest>(?:\s+[^,;\s]+){{0,5}}?)"
+    rf"(?:,\s*(?:{TAIL})\b[^;]*)?" + END
+)
+
+
+def _apposed_tail(sentence: str, start: int) -> Found | None:
+    """A speaker set off by commas with its apposition at the end: "..., Okafor, a pilot, said"."""
+    match = APPOSED_TAIL.search(sentence, start)
+    if not match or _inside_quotation(sentence, match.start()):
+        return None
+    rest = match["rest"].rstrip(" .!?\"'\u2019\u201d)")
+    told = match["cue"] in {"told", "tells"} and TOLD_OBJECT.match(rest)
+    if rest.strip() and not told and not SAID_ADJUNCT.match(rest):
+        return None
+    first, second = match["first"], match["second"]
+    role_then_name = first.split()[0].lower() in DETERMINERS and all(
+        word[:1].isupper() for word in second.split()
+    )
+    name_then_role = first[:1].isupper() and second.split()[0].lower() in {"a", "an", "the"}
+    found = found_speaker(first, match["cue"], lower_ok=role_then_name)
+    if not found or not (role_then_name or name_then_role) or len(second.split()) > 8:
+        return None
+    return Found(f"{found.speaker}, {second.strip()}", found.cue)
+
+
 # A space between the closing marks of a nested quotation: "... told them, 'Come back,' \" said X".
 NESTED_CLOSE = re.compile(r"""([,?!.]['\u2019])\s+(?=["\u201d])""")
 # '"...," said a watchman at the ferry dock who has worked there for years.': after a
@@ -182,6 +212,12 @@ QUOTE_INVERTED = re.compile(
     r"""(?=\s+(?:who|whom|whose|that|which|known\s+as|during|referring|speaking|when|while|as|"""
     r"""after|before|in\s+a|in\s+an|at\s+a|at\s+the|on\s+[A-Z][a-z]+day)\b|\s*[,;]|""" + END + ")"
 )
+
+
+def _closes_frame(after_verb: str) -> bool:
+    """True when nothing but an adjunct or an object of "told" follows the verb."""
+    rest = after_verb.rstrip(" .!?\"'\u2019\u201d)")
+    return not rest.strip() or bool(SAID_ADJUNCT.match(rest) or TOLD_OBJECT.match(rest))
 
 
 def _quote_inverted(sentence: str, start: int) -> Found | None:
@@ -219,7 +255,7 @@ def _trailing(sentence: str, start: int = 0) -> Found | None:
             return found
     normal = NORMAL_TAIL.search(sentence, start)
     if not normal:
-        return _quote_inverted(sentence, start)
+        return _quote_inverted(sentence, start) or _apposed_tail(sentence, start)
     rest = normal["rest"].rstrip(" .!?\"'\u2019\u201d)")
     object_ok = TOLD_OBJECT.match(rest) if normal["cue"] in {"told", "tells"} else None
     if rest.strip() and not object_ok and not SAID_ADJUNCT.match(rest):
@@ -412,6 +448,8 @@ def explicit(sentence: str) -> Found | None:
     # inverted "said X": "One of the authors, Ann Lee, said the plan works" is not the words
     # of "the plan works".
     start = framed.end() if framed and APPOSED_NAME.search(framed.group(0)) else 0
+    if start and _closes_frame(sentence[start:]):
+        start = 0  # "..., a spokesman, Piet Laan, said on Tuesday.": the frame ends it
     found = _trailing(sentence, start)
     if found:
         return found
