@@ -18,6 +18,12 @@ DIPLOMAT = "a senior Western diplomat who spoke with Trump\u2019s team on this i
 
 SINGLE_SENTENCE_CASES = [
     (
+        "Duarte, who chairs the port board and has said the dock needs repairs, voted no.",
+        "Duarte",
+        "said",
+        "second-verb-of-a-relative-clause",
+    ),
+    (
         "The ferry will resume in spring, the harbour master, Ines Duarte, told the Herald.",
         "the harbour master, Ines Duarte",
         "told",

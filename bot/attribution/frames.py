@@ -155,6 +155,12 @@ CALLED_OBJECT = re.compile(
     r"\s+(?:him|her|them|it|himself|herself|[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})"
     r"\s+(?:a|an|the|his|her|their|its)\s"
 )
+# "Duarte, who chairs the board and": a relative clause whose second verb follows.
+RELATIVE_AND = re.compile(
+    r"^(?P<subject>[A-Z][^,{QUOTES}]{0,60}),\s+who\s+[^,;{QUOTES}]*\s(?:and|but)\s*$".replace(
+        "{QUOTES}", QUOTES
+    )
+)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 OPEN_PAREN = re.compile(r"^\(\s*(?=[A-Z])")
 SUBORDINATE_OPENER = re.compile(r"^(?:While|Although|Though|Whereas|Even though|Even as)\s+[^,]*$")
@@ -314,6 +320,11 @@ def _leading(sentence: str) -> Found | None:
             # "Sullivan put off deciding ... but said the group could return": the verb
             # shares the sentence's subject.
             found = leading_subject(prefix, cue, whole=True) or verb_subject(prefix, cue)
+            relative = RELATIVE_AND.match(prefix)
+            if not found and relative:
+                # "Duarte, who chairs the board and has said ..., voted no.": the verb
+                # shares the relative clause's subject.
+                found = found_speaker(relative["subject"], cue)
             if found:
                 return found
             continue
