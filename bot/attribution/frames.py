@@ -157,9 +157,7 @@ CALLED_OBJECT = re.compile(
 )
 # "Duarte, who chairs the board and": a relative clause whose second verb follows.
 RELATIVE_AND = re.compile(
-    r"^(?P<subject>[A-Z][^,{QUOTES}]{0,60}),\s+who\s+[^,;{QUOTES}]*\s(?:and|but)\s*$".replace(
-        "{QUOTES}", QUOTES
-    )
+    rf"^(?P<subject>[A-Z][^,{QUOTES}]{{0,60}}),\s+who\s+[^,;{QUOTES}]*\s(?:and|but)\s*$"
 )
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 OPEN_PAREN = re.compile(r"^\(\s*(?=[A-Z])")
