@@ -18,6 +18,73 @@ DIPLOMAT = "a senior Western diplomat who spoke with Trump\u2019s team on this i
 
 SINGLE_SENTENCE_CASES = [
     (
+        "Duarte, who chairs the port board and has said the dock needs repairs, voted no.",
+        "Duarte",
+        "said",
+        "second-verb-of-a-relative-clause",
+    ),
+    (
+        "The ferry will resume in spring, the harbour master, Ines Duarte, told the Herald.",
+        "the harbour master, Ines Duarte",
+        "told",
+        "trailing-role-then-name-told-a-paper",
+    ),
+    (
+        "The ferry timetable changes in May, a spokesman, Piet Laan, said on Tuesday.",
+        "a spokesman, Piet Laan",
+        "said",
+        "trailing-role-then-name-then-a-day",
+    ),
+    (
+        "The bridge will open in June, Okafor, an engineer, said.",
+        "Okafor, an engineer",
+        "said",
+        "trailing-name-then-role",
+    ),
+    (
+        "45-year-old Mira Sandoval, a ferry pilot, warned that the dock was unsafe.",
+        "45-year-old Mira Sandoval, a ferry pilot",
+        "warned",
+        "age-before-a-name-is-part-of-the-subject",
+    ),
+    (
+        "Duarte's plan for the dock was disclosed by the Coastal Herald.",
+        "the Coastal Herald",
+        "disclosed",
+        "passive-disclosed-by-closing-the-sentence",
+    ),
+    (
+        "\"We told them, 'Come back tomorrow,' \" said Ines Duarte, the harbour master.",
+        "Ines Duarte, the harbour master",
+        "said",
+        "space-between-nested-closing-marks",
+    ),
+    (
+        '"The pier is rotten," said a watchman at the ferry dock who has worked the night shift '
+        "there for more than thirty years without a single day off.",
+        "a watchman",
+        "said",
+        "inverted-speaker-before-its-relative-clause",
+    ),
+    (
+        '"We must act," said a county official who ran the budget and called it "a mess."',
+        "a county official",
+        "said",
+        "inverted-speaker-then-a-clause-with-quotation",
+    ),
+    (
+        "Local farmers concede that the new dam will help them.",
+        "Local farmers",
+        "concede",
+        "present-plural-concede",
+    ),
+    (
+        "Both mayors write that the bridge cannot wait.",
+        "Both mayors",
+        "write",
+        "present-plural-write",
+    ),
+    (
         "It could undermine trust in NATO, said a European official.",
         "a European official",
         "said",
@@ -503,6 +570,8 @@ def test_attribute_finds_explicit_speaker(sentence: str, speaker: str, cue: str 
 
 
 NO_SPEAKER_CASES = [
+    "The choir ended on a high note.",
+    "The annual report runs to ninety pages.",
     ("He was told to leave.", "passive-told"),
     ("The man who was told to leave said nothing.", "relative-clause-subject"),
     ("Officials who were told about the plan declined to comment.", "told-inside-relative"),
@@ -782,6 +851,108 @@ PARAGRAPH_CASES += [
         [["\u201cOther countries just say no.", "We say yes,\u201d Smith said."]],
         [[Attribution("Smith", "said", "carried"), Attribution("Smith", "said", "explicit")]],
         "words-inside-an-open-quotation-are-not-a-frame",
+    ),
+    (
+        [["The hall went quiet.", "\u201cWhy wait any longer?\u201d", "Kovacs asked."]],
+        [
+            [
+                Attribution(None, None, "outlet"),
+                Attribution("Kovacs", "asked", "carried"),
+                Attribution("Kovacs", "asked", "explicit"),
+            ]
+        ],
+        "question-credited-to-the-frame-cut-off-after-it",
+    ),
+    (
+        [["\u201cThe budget is final.\u201d", "Ortiz said later that talks would go on."]],
+        [[Attribution(None, None, "outlet"), Attribution("Ortiz", "said", "explicit")]],
+        "closed-statement-is-not-credited-to-the-next-report",
+    ),
+    (
+        [["\u201cRents keep rising.", "Wages do not.\u201d"], ["- Dana Whitfield."]],
+        [
+            [
+                Attribution("Dana Whitfield", None, "explicit"),
+                Attribution("Dana Whitfield", None, "explicit"),
+            ],
+            [Attribution(None, None, "outlet")],
+        ],
+        "quotation-signed-by-a-dash-line-after-it",
+    ),
+    (
+        [
+            [
+                "\u201cThe bus never comes on time.",
+                "\u201d\u2015 Omar Reyes \u201cWe deserve better schools.",
+                "\u201d\u2015 Lena Park",
+            ]
+        ],
+        [
+            [
+                Attribution("Omar Reyes", None, "explicit"),
+                Attribution("Lena Park", None, "explicit"),
+                Attribution(None, None, "outlet"),
+            ]
+        ],
+        "list-of-signed-quotations",
+    ),
+    (
+        [["The vote is set for May."], ["- Dana Whitfield."]],
+        [[Attribution(None, None, "outlet")], [Attribution(None, None, "outlet")]],
+        "byline-after-plain-prose-credits-nothing",
+    ),
+    (
+        [
+            ["HOST: Will the bridge open this year?"],
+            ["OKAFOR: It will open in June.", "The steel is already in place."],
+        ],
+        [
+            [Attribution("HOST", ":", "explicit")],
+            [Attribution("OKAFOR", ":", "explicit"), Attribution("OKAFOR", None, "carried")],
+        ],
+        "transcript-turns-credit-their-paragraphs",
+    ),
+    (
+        [["Update: The bridge opens in June."], ["Brenda Cole: A Life in Bridges."]],
+        [[Attribution(None, None, "outlet")], [Attribution(None, None, "outlet")]],
+        "one-name-and-a-colon-is-a-heading-not-a-transcript",
+    ),
+    (
+        [
+            [
+                "\u201cThe bridge will open,\u201d Okafor said.",
+                "Above all, \u201cthe bridge is overdue.\u201d",
+            ]
+        ],
+        [
+            [
+                Attribution("Okafor", "said", "explicit"),
+                Attribution("Okafor", "said", "carried"),
+            ]
+        ],
+        "quotation-led-in-by-a-few-words-continues-the-speaker",
+    ),
+    (
+        [
+            [
+                "\u201cThe bridge will open,\u201d Okafor said.",
+                "The plan that the council approved last spring after a long debate is "
+                "\u201ca folly.\u201d",
+            ]
+        ],
+        [[Attribution("Okafor", "said", "explicit"), Attribution(None, None, "outlet")]],
+        "quotation-after-a-long-clause-is-not-carried",
+    ),
+    (
+        [["\u201cWhat do we build?", "And who pays?\u2019\u201d", "Okafor asked."]],
+        [
+            [
+                Attribution("Okafor", "asked", "carried"),
+                Attribution("Okafor", "asked", "carried"),
+                Attribution("Okafor", "asked", "explicit"),
+            ]
+        ],
+        "question-with-nested-closing-marks-takes-the-frame-after-it",
     ),
 ]
 

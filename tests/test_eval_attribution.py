@@ -33,6 +33,10 @@ SHIPPED_SEED = Path(__file__).resolve().parents[1] / "corpus" / "b337a07ac34c83a
         ("a spokesman", "the senator", False),
         ("Smith", "Brown", False),
         ("The Kremlin", "the ministry", False),
+        ("President Ann Lee", "the president", True),
+        ("the mayor", "Mayor Tom Reyes", True),
+        ("the governor", "the senator", False),
+        ("President Ann Lee", "the governor", False),
     ],
     ids=[
         "last-name",
@@ -43,6 +47,10 @@ SHIPPED_SEED = Path(__file__).resolve().parents[1] / "corpus" / "b337a07ac34c83a
         "different-nouns",
         "different-names",
         "different-bodies",
+        "bare-title-gold",
+        "bare-title-predicted",
+        "different-titles",
+        "title-not-held",
     ],
 )
 def test_same_speaker_matches_head_words_after_normalising(

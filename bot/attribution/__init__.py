@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.attribution.carrying import Mention, attribute_paragraph, carry_into
+from bot.attribution.layouts import credit_signatures, credit_transcript
 from bot.models import Attribution
 
 
@@ -24,4 +25,6 @@ def attribute(paragraphs: Sequence[Sequence[str]], outlet: str | None) -> list[l
         if index:
             carry_into(credits, sentences, found[-1], paragraphs[index - 1])
         found.append(credits)
+    credit_transcript(found, paragraphs)
+    credit_signatures(found, paragraphs)
     return [[credit or fallback for credit in credits] for credits in found]

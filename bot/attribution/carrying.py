@@ -127,7 +127,8 @@ def is_quoted(sentence: str) -> bool:
     return bool(OPENING_QUOTE.match(sentence))
 
 
-def _has_quote(sentence: str) -> bool:
+def has_quote(sentence: str) -> bool:
+    """True when the sentence holds a quotation mark."""
     return any(mark in sentence for mark in '"\u201c\u201d') or "''" in sentence
 
 
@@ -148,19 +149,65 @@ def _carry(result: list[Attribution | None], sentences: Sequence[str]) -> None:
             if group == groups[position] and other is not None
         ]
         in_quotation = is_quoted(sentences[position]) or groups.count(groups[position]) > 1
-        if not donors and in_quotation and _has_quote(sentences[position]):
+        if not donors and in_quotation:
+            donors = _closing_frame(result, sentences, groups, position)
+        if not donors and in_quotation and has_quote(sentences[position]):
             nearby = [*range(position - 1, -1, -1), *range(position + 1, len(result))]
             donors = [
                 donor
                 for i in nearby
-                if (donor := result[i]) is not None and _has_quote(sentences[i])
+                if (donor := result[i]) is not None and has_quote(sentences[i])
             ][:1]
         if not donors and position and _bare_quotation([sentences[position]]):
             # "Bolton said he would help." then "\u201cI'm going to support him.\u201d"
             before = result[position - 1]
             donors = [before] if before is not None and _personal(before) else []
+        if not donors and position and _quotation_led_in(sentences[position]):
+            # "Smith said ..., “...”" then "Above all, “it is overdue.”": her words go on.
+            before = result[position - 1]
+            quoted_before = has_quote(sentences[position - 1])
+            donors = [before] if before is not None and quoted_before and _personal(before) else []
         if donors:
             result[position] = Attribution(donors[0].speaker, donors[0].cue, "carried")
+
+
+# A quotation that ends in a question, an exclamation or a comma: the sentence splitter
+# cut its attribution off ('"Why wait?" / Kovacs asked.').
+CUT_QUOTATION = re.compile(r"""[?!,\u2026]\s*(?:["\u201d\u2019']|''){1,3}\s*$""")
+
+
+def _closing_frame(
+    result: list[Attribution | None],
+    sentences: Sequence[str],
+    groups: list[int],
+    position: int,
+) -> list[Attribution]:
+    """The speaker of the frame sentence right after the quotation holding `position`.
+
+    '"Why wait?" / Kovacs asked.': the frame names a speaker and quotes nothing itself.
+    """
+    end = len(groups) - 1 - groups[::-1].index(groups[position])
+    frame = end + 1
+    if frame >= len(sentences) or not CUT_QUOTATION.search(sentences[end]):
+        return []
+    credit = result[frame]
+    if credit is None or has_quote(sentences[frame]) or not sentences[frame][:1].isupper():
+        return []
+    return [credit]
+
+
+LEAD_IN_WORDS = 8  # words before a closing quotation that still only lead into it
+CLOSES_WITH_QUOTE = re.compile(r"""(?:["\u201d]|'')\s*[.!?]?\s*$""")
+
+
+def _quotation_led_in(sentence: str) -> bool:
+    """True for a few words leading into a quotation that ends the sentence: 'Above all, "..."'."""
+    if not CLOSES_WITH_QUOTE.search(sentence) or is_quoted(sentence):
+        return False
+    outside = QUOTED_SPAN.sub(" ", sentence.replace("''", '"'))
+    return QUOTED_SPAN.search(sentence.replace("''", '"')) is not None and (
+        len(outside.split()) <= LEAD_IN_WORDS
+    )
 
 
 def _personal(credit: Attribution) -> bool:
@@ -224,7 +271,7 @@ def carry_into(
     # their report ("Smith said the plan failed." then "“It was doomed.”"): news
     # prose names the speaker of such a quotation before it, not after.
     donor = before[-1]
-    runs_on = is_quoted(sentences[0]) and _has_quote(last)
+    runs_on = is_quoted(sentences[0]) and has_quote(last)
     # One person's words, not a group's or a document's: "Smith said ..." then a quotation.
     bare = _personal(donor) and _bare_quotation(sentences)
     if not (runs_on or bare or last.endswith(":")):

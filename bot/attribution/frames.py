@@ -6,6 +6,7 @@ import re
 
 from bot.attribution.speakers import (
     DATELINE,
+    DETERMINERS,
     Found,
     core_words,
     found_speaker,
@@ -37,6 +38,12 @@ BACK_REFERENCE = re.compile(
     r"(?:was|has been|had been|is|were)\s+(?:first\s+|also\s+)?"
     r"(?P<cue>reported|said|stated|announced|confirmed|disclosed|revealed|claimed|tweeted)\s+"
     r"by\s+(?P<speaker>[^,;]+?)(?=,|;|" + END + ")"
+)
+# "The plan was disclosed by the Coastal Herald.": a passive report closing the sentence.
+REPORTED_BY = re.compile(
+    r"\s(?:was|were|has\s+been|had\s+been)\s+(?:first\s+|previously\s+|initially\s+|also\s+)?"
+    r"(?P<cue>reported|disclosed|revealed)\s+"
+    r"(?:(?:earlier|first|on\s+[A-Z][a-z]+day)\s+)?by\s+(?P<speaker>[^,;]+?)(?=" + END + ")"
 )
 # "As reported by Western Journalism, there are 150 delegates at stake".
 AS_REPORTED = re.compile(
@@ -99,7 +106,7 @@ QUOTE_MID = re.compile(
 )
 # The object of "told" that may end a sentence: "told the agency", "told Reuters".
 TOLD_OBJECT = re.compile(
-    r"^\s+(?:the\s+\w+|[A-Z][\w.&\u2019'-]*(?:\s+[A-Z][\w.&\u2019'-]*){0,3}|reporters|"
+    r"^\s+(?:the\s+(?:[A-Z][\w.&\u2019'-]*\s+){0,3}\w+|[A-Z][\w.&\u2019'-]*(?:\s+[A-Z][\w.&\u2019'-]*){0,3}|reporters|"
     r"journalists|lawmakers|us|me|him|her|them|parliament)\s*$"
 )
 SAID_ADJUNCT = re.compile(
@@ -148,6 +155,10 @@ CALLED_OBJECT = re.compile(
     r"\s+(?:him|her|them|it|himself|herself|[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})"
     r"\s+(?:a|an|the|his|her|their|its)\s"
 )
+# "Duarte, who chairs the board and": a relative clause whose second verb follows.
+RELATIVE_AND = re.compile(
+    rf"^(?P<subject>[A-Z][^,{QUOTES}]{{0,60}}),\s+who\s+[^,;{QUOTES}]*\s(?:and|but)\s*$"
+)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 OPEN_PAREN = re.compile(r"^\(\s*(?=[A-Z])")
 SUBORDINATE_OPENER = re.compile(r"^(?:While|Although|Though|Whereas|Even though|Even as)\s+[^,]*$")
@@ -164,6 +175,62 @@ def _with_apposition(found: Found | None, apposition: str | None) -> Found | Non
     if words[0].lower() in {"a", "an", "the"} or words[0][:1].islower():
         return Found(f"{found.speaker}, {apposition.strip()}", found.cue, found.points_back)
     return found
+
+
+# "..., the port chief, Ines Duarte, told the Herald.", "..., Okafor, an engineer, said.": a
+# speaker and its apposition close the sentence.
+APPOSED_TAIL = re.compile(
+    rf"(?<=\S),\s+(?P<first>[^,;{QUOTES}]+?),\s+(?P<second>[^,;{QUOTES}]+?),\s+"
+    rf"(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})(?P<rest>(?:\s+[^,;\s]+){{0,5}}?)"
+    rf"(?:,\s*(?:{TAIL})\b[^;]*)?" + END
+)
+
+
+def _apposed_tail(sentence: str, start: int) -> Found | None:
+    """A speaker set off by commas with its apposition at the end: "..., Okafor, a pilot, said"."""
+    match = APPOSED_TAIL.search(sentence, start)
+    if not match or _inside_quotation(sentence, match.start()):
+        return None
+    rest = match["rest"].rstrip(" .!?\"'\u2019\u201d)")
+    told = match["cue"] in {"told", "tells"} and TOLD_OBJECT.match(rest)
+    if rest.strip() and not told and not SAID_ADJUNCT.match(rest):
+        return None
+    first, second = match["first"], match["second"]
+    role_then_name = first.split()[0].lower() in DETERMINERS and all(
+        word[:1].isupper() for word in second.split()
+    )
+    name_then_role = first[:1].isupper() and second.split()[0].lower() in {"a", "an", "the"}
+    found = found_speaker(first, match["cue"], lower_ok=role_then_name)
+    if not found or not (role_then_name or name_then_role) or len(second.split()) > 8:
+        return None
+    return Found(f"{found.speaker}, {second.strip()}", found.cue)
+
+
+# A space between the closing marks of a nested quotation: "... told them, 'Come back,' \" said X".
+NESTED_CLOSE = re.compile(r"""([,?!.]['\u2019])\s+(?=["\u201d])""")
+# '"...," said a watchman at the ferry dock who has worked there for years.': after a
+# closed quotation and an inverted verb, the speaker is the noun phrase up to its first
+# relative clause or adjunct, whatever follows.
+QUOTE_INVERTED = re.compile(
+    rf"""[,?!]\s*{CLOSE}\s*(?P<cue>{INVERTED_CUES})\s+(?P<speaker>[^,;{QUOTES}]+?)"""
+    r"""(?=\s+(?:who|whom|whose|that|which|known\s+as|during|referring|speaking|when|while|as|"""
+    r"""after|before|in\s+a|in\s+an|at\s+a|at\s+the|on\s+[A-Z][a-z]+day)\b|\s*[,;]|""" + END + ")"
+)
+
+
+def _closes_frame(after_verb: str) -> bool:
+    """True when nothing but an adjunct or an object of "told" follows the verb."""
+    rest = after_verb.rstrip(" .!?\"'\u2019\u201d)")
+    return not rest.strip() or bool(SAID_ADJUNCT.match(rest) or TOLD_OBJECT.match(rest))
+
+
+def _quote_inverted(sentence: str, start: int) -> Found | None:
+    """'"...," said a watchman at the ferry dock who ...': the speaker's noun phrase."""
+    match = QUOTE_INVERTED.search(sentence, start)
+    if not match or _inside_quotation(sentence, match.start("cue")):
+        return None
+    named = any(word[:1].isupper() for word in match["speaker"].split())
+    return found_speaker(match["speaker"], match["cue"], lower_ok=named)
 
 
 def _trailing(sentence: str, start: int = 0) -> Found | None:
@@ -192,12 +259,12 @@ def _trailing(sentence: str, start: int = 0) -> Found | None:
             return found
     normal = NORMAL_TAIL.search(sentence, start)
     if not normal:
-        return None
+        return _quote_inverted(sentence, start) or _apposed_tail(sentence, start)
     rest = normal["rest"].rstrip(" .!?\"'\u2019\u201d)")
     object_ok = TOLD_OBJECT.match(rest) if normal["cue"] in {"told", "tells"} else None
     if rest.strip() and not object_ok and not SAID_ADJUNCT.match(rest):
-        return None
-    return found_speaker(normal["speaker"], normal["cue"])
+        return _quote_inverted(sentence, start)
+    return found_speaker(normal["speaker"], normal["cue"]) or _quote_inverted(sentence, start)
 
 
 def _speech_at(sentence: str, cue: str, end: int) -> bool:
@@ -251,6 +318,11 @@ def _leading(sentence: str) -> Found | None:
             # "Sullivan put off deciding ... but said the group could return": the verb
             # shares the sentence's subject.
             found = leading_subject(prefix, cue, whole=True) or verb_subject(prefix, cue)
+            relative = RELATIVE_AND.match(prefix)
+            if not found and relative:
+                # "Duarte, who chairs the board and has said ..., voted no.": the verb
+                # shares the relative clause's subject.
+                found = found_speaker(relative["subject"], cue)
             if found:
                 return found
             continue
@@ -356,6 +428,8 @@ def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
     sentence = DATELINE.sub("", sentence.replace("''", '"').replace("``", '"'))
+    # "... told them, 'Come back,' \" said X": a space between a nested quotation's marks.
+    sentence = NESTED_CLOSE.sub("\\1", sentence)
     # "(Forbes says it tracks ...)": an aside in parentheses is read as a sentence.
     sentence = OPEN_PAREN.sub("", sentence)
     if HEADLINE_COLON.match(sentence):
@@ -383,9 +457,16 @@ def explicit(sentence: str) -> Found | None:
     # inverted "said X": "One of the authors, Ann Lee, said the plan works" is not the words
     # of "the plan works".
     start = framed.end() if framed and APPOSED_NAME.search(framed.group(0)) else 0
+    if start and _closes_frame(sentence[start:]):
+        start = 0  # "..., a spokesman, Piet Laan, said on Tuesday.": the frame ends it
     found = _trailing(sentence, start)
     if found:
         return found
+    reported = REPORTED_BY.search(sentence)
+    if reported and not _inside_quotation(sentence, reported.start()):
+        found = found_speaker(reported["speaker"], reported["cue"], lower_ok=True)
+        if found:
+            return found
     according = ACCORDING_TO.search(sentence)
     if according:
         speaker = WRITTEN_BY.sub("", according["speaker"])

@@ -27,6 +27,8 @@ ADVERB_TAIL = re.compile(
     r"(?:\s+(?:has|have|had|most|more|very))?\s+"
     r"(?!(?:family|ally|assembly|supply|rally|anomaly|monopoly|bully|elderly)\b)[a-z]{2,}ly$"
 )
+# An age before a name: "45-year-old Mira Sandoval".
+AGE = re.compile(r"^\d{1,3}-year-old$")
 CORE_END = re.compile(
     r",|\s(?:of|for|at|from|in|who|whose|which|that|familiar|close|with|briefed|involved)\b"
 )
@@ -168,7 +170,9 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
     frames that end at a comma ("according to X,", "said X,") and cannot run on.
     """
     words = speaker.split()
-    if not 1 <= len(words) <= max_words + 8 or not words[0][0].isalpha():
+    if not 1 <= len(words) <= max_words + 8:
+        return False
+    if not words[0][0].isalpha() and not (AGE.match(words[0]) and len(words) > 1):
         return False
     if CONTRACTION.search(speaker) or words[-1].lower() in {"and", "or", "but"}:
         return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.attribution.speakers import (
+    AGE,
     CORE_END,
     DETERMINERS,
     PREPOSITIONS,
@@ -50,7 +51,8 @@ def _is_intro(segment: str) -> bool:
         return _is_intro(" ".join(words[1:]))
     # "Hours later", "Two weeks ago": a time phrase that ends its segment.
     timed = len(words) <= 4 and words[-1].lower() in {"later", "ago", "earlier"}
-    return first in INTRO_WORDS or timed or _participle_opener(words) or not first[0].isalpha()
+    opener = not first[0].isalpha() and not AGE.match(first)
+    return first in INTRO_WORDS or timed or _participle_opener(words) or opener
 
 
 def _participle_opener(words: list[str]) -> bool:

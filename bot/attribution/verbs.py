@@ -31,7 +31,7 @@ SPEECH_VERBS = _alternatives(
     "pointed_out points_out went_on_to_say made_clear called_for calls_for called_on "
     "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
     "admit contend maintain deny agree complain assert predict accuse insist recounted "
-    "recounts quoted called_upon point_out"
+    "recounts quoted called_upon point_out concede write announce respond declare testify urge"
 ).replace("_", r"\s+")
 # Verbs of belief, intention and stance ("X wants", "X believes", "X opposes"):
 # attributions, not speech.

@@ -23,7 +23,8 @@ A predicted speaker matches a gold Source (`same_speaker`) when, after lower-cas
 possessives, articles, titles ("Sen.", "Secretary of State", "Mr.") and anything after the core
 noun phrase (a comma, "who", "of", "for", ...), the head word (last word) of one phrase occurs
 among the core words of the other: "Clinton" matches "Hillary Clinton", "the campaign" matches
-"Clinton's campaign", "a spokesman" does not match "the senator".
+"Clinton's campaign", "a spokesman" does not match "the senator". A phrase that is a title
+alone keeps its titles: "the president" matches "President Barack Obama", not "Gov. Lee".
 
 Failure kinds for a judged relation that is not right, from its first sentence that is wrong:
 `no speaker` (no speaker and no outlet), `outlet fallback` (credited to the outlet) or `wrong
@@ -168,8 +169,8 @@ def is_pronoun(source: str) -> bool:
     return not words or (len(words) <= 2 and words[-1].strip(".,'\u2019") in PRONOUN_SOURCES)
 
 
-def core_words(phrase: str) -> list[str]:
-    """The phrase's core noun phrase, lower-cased, without articles, titles or possessives."""
+def titled_words(phrase: str) -> list[str]:
+    """The phrase's core noun phrase, lower-cased, without articles or possessives."""
     text = TITLE_OF.sub("", phrase.strip(" \"'\u201c\u201d\u2018\u2019"))
     cut = CORE_END.search(text)
     text = text[: cut.start()] if cut else text
@@ -180,16 +181,34 @@ def core_words(phrase: str) -> list[str]:
             word = word.removesuffix(suffix)
         if word and word not in ARTICLES:
             words.append(word)
+    return words
+
+
+def core_words(phrase: str) -> list[str]:
+    """The phrase's core noun phrase, lower-cased, without articles, titles or possessives."""
+    words = titled_words(phrase)
     plain = [word for word in words if word not in TITLE_WORDS]
     return plain or words
 
 
 def same_speaker(predicted: str, gold: str) -> bool:
-    """True when the head word of one phrase is among the core words of the other."""
+    """True when the head word of one phrase is among the core words of the other.
+
+    A phrase that is a title alone ("the president", "The chairman") is matched with its
+    titles kept on both sides, so that it names "President Barack Obama" as the article
+    does, while "Sen. Marco Rubio" still matches "Rubio" by the name.
+    """
     ours, theirs = core_words(predicted), core_words(gold)
     if not ours or not theirs:
         return False
-    return ours[-1] in theirs or theirs[-1] in ours
+    if ours[-1] in theirs or theirs[-1] in ours:
+        return True
+    ours_titled, theirs_titled = titled_words(predicted), titled_words(gold)
+    title_only = ours == ours_titled and not set(ours) - TITLE_WORDS
+    title_only_gold = theirs == theirs_titled and not set(theirs) - TITLE_WORDS
+    return (title_only and ours[-1] in theirs_titled) or (
+        title_only_gold and theirs[-1] in ours_titled
+    )
 
 
 def read_relations(ann_text: str) -> list[Relation]:
