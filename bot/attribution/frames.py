@@ -54,11 +54,11 @@ INVERTED_TAIL = re.compile(
     SEP
     + rf"(?P<cue>{INVERTED_CUES})\s+(?P<speaker>[^,;{QUOTES}]+?)"
     + APPOSITION
-    # '..., said Mr. Ekovich, who noted that prices had "cratered."': anything may follow.
+    # '..., said Mr. Varga, who noted that sales had "collapsed."': anything may follow.
     + rf"(?:,\s*(?:{TAIL})\b.*?)?"
     + END
 )
-# '"...," said Jon Meacham, the author of "Destiny and Power."': after a named speaker and
+# '"...," said Lena Holt, the author of "Tides of Power."': after a named speaker and
 # a comma, anything may follow, quotations too.
 INVERTED_NAME = re.compile(
     SEP + rf"(?P<cue>{INVERTED_CUES})\s+"
@@ -84,7 +84,7 @@ WRITTEN_BY = re.compile(
 ACCORDING_TO = re.compile(
     r"\b(?P<cue>[Aa]ccording to)\s+(?P<speaker>[^,;]+?)(?=\s*[,;]|" + END + ")"
 )
-# "Sen. Sanders on Wednesday morning also called upon ...": a day between subject and verb.
+# "Sen. Marsh on Tuesday morning also called upon ...": a day between subject and verb.
 DAY = r"(?:on\s+[A-Z][a-z]+day(?:\s+(?:morning|afternoon|evening|night))?\s+)?"
 LEADING_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
 # "..., fundraising documents show.", "..., Fox found.": a source closing the sentence.
@@ -127,7 +127,7 @@ APPOSED_NAME = re.compile(
 CLAUSE_VERB = re.compile(r"\s(?:is|was|were|are|will|would|has|have|had)\s")
 # "Mark Blumenthal and Jon Cohen: \u201cAlthough the polls failed ...": a name, a colon, a quote.
 COLON_SPEAKER = re.compile(rf"""^(?P<speaker>[A-Z][^:{QUOTES}]{{1,80}}?)\s*:\s*[{QUOTES}]""")
-# "More from Jones:", "Here\u2019s Clinton in 1992:", "Continued Stone:".
+# "More from Jones:", "Here\u2019s Marsh in 1998:", "Continued Stone:".
 COLON_LEAD = re.compile(r"^(?:More\s+from|Here['\u2019]s|Here\s+is|Continued)\s+(?=[A-Z])")
 HEADLINE_DASH = re.compile(r"\s+(?:-|--|\u2013|\u2014)\s+")
 # "The letter continues: “...": the verb before a colon is the cue, not the speaker's.
@@ -144,13 +144,13 @@ AS_PUT_IT = re.compile(r"^As\s+(?P<speaker>[^:;]{2,120}?),?\s+(?P<cue>put\s+it)\
 WITH_SAYING = re.compile(
     r"\bwith\s+(?P<speaker>[^,;]{1,60}?)\s+(?P<cue>saying|telling|arguing|warning)\b"
 )
-# "In an NBC News poll released Monday, 50 percent chose Clinton": the poll is the source.
+# "In a state poll released Monday, 48 percent chose Marsh": the poll is the source.
 IN_DOCUMENT = re.compile(r"^In\s+(?P<speaker>(?:a|an|the|its|their|his|her)\s[^,]{3,100}?)\s*,")
 COORDINATED = re.compile(r"[^,]\s+(?:and|but)\s*$|,\s+(?:and|but)\s*$")
 ASKED_BY = re.compile(
     r"\basked\s+by\s+(?P<speaker>[^,;]+?)(?=\s+(?:if|whether|about|to|what|why|how|when)\b|,)"
 )
-# "called him a kind, loving person", "called Trump a liar": naming, not summoning.
+# "called him a kind, loving person", "called the mayor a liar": naming, not summoning.
 CALLED_OBJECT = re.compile(
     r"\s+(?:him|her|them|it|himself|herself|[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})"
     r"\s+(?:a|an|the|his|her|their|its)\s"
@@ -328,10 +328,10 @@ def _leading(sentence: str) -> Found | None:
             continue
         found = leading_subject(_subject_text(prefix), cue)
         if not found and _subject_text(prefix) != prefix:
-            # 'Humphrey, who calls Trump a "sociopath," said': the quotation is inside.
+            # 'Humphrey, who calls the mayor a "menace," said': the quotation is inside.
             found = leading_subject(re.sub(f"[{QUOTES}]", "", prefix), cue)
         if found and SUBORDINATE_OPENER.match(prefix) and not subordinate:
-            # "While Sanders admitted ..., his campaign has argued ...": the main clause's
+            # "While Marsh admitted ..., his campaign has argued ...": the main clause's
             # speaker is the sentence's, if it has one.
             subordinate = found
             continue
@@ -416,7 +416,7 @@ def leading_frame(sentence: str) -> Found | None:
 
 
 def _asked_by(sentence: str) -> Found | None:
-    """The asker of a reported question: "Sanders was asked by host John Dickerson whether"."""
+    """The asker of a reported question: "Marsh was asked by host Ada Kim whether"."""
     match = ASKED_BY.search(sentence)
     if not match or _inside_quotation(sentence, match.start()):
         return None

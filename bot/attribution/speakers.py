@@ -21,7 +21,7 @@ DATELINE = re.compile(
     r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z.]*(?:\s+\d{1,2})?)?\s*(?:\([\w .]+\)\s*)?"
     r"(?:--|\u2014|\u2013|-)\s+"
 )
-# An adverb between a subject and its verb: "Rubio personally", "the government has
+# An adverb between a subject and its verb: "Varga personally", "the government has
 # vigorously". Not the nouns that end in -ly ("a close ally", "the family").
 ADVERB_TAIL = re.compile(
     r"(?:\s+(?:has|have|had|most|more|very))?\s+"
@@ -119,7 +119,7 @@ class Found:
 
 def clause_words(words: list[str], start: int = 0) -> bool:
     """True when a word among `words[start:]` is a clause word ("Will" in "Will Doyle" is a
-    name); the words before `start` are context ("Aides" before "to Clinton")."""
+    name); the words before `start` are context ("Aides" before "to Marsh")."""
     for index, word in enumerate(words):
         if index < start:
             continue
@@ -127,7 +127,7 @@ def clause_words(words: list[str], start: int = 0) -> bool:
         if lowered not in CLAUSE_WORDS:
             continue
         if index == start == 0 and lowered in SUBORDINATORS:
-            return True  # "While Sanders", "Although Reynolds": a clause, not a name
+            return True  # "While Marsh", "Although Reynolds": a clause, not a name
         before = words[index - 1].lower() if index else ""
         if lowered in OBJECT_PRONOUNS and (before in PREPOSITIONS or before == "to"):
             continue  # "a source close to him"

@@ -114,8 +114,8 @@ SURVEYED = re.compile(
     r"(?:surveyed|polled|questioned|interviewed|asked)$",
     re.IGNORECASE,
 )
-# A time adjunct between a subject and its verb: "Reince Priebus, the GOP chairman, this past
-# week announced", "The State Department less than two weeks ago said".
+# A time adjunct between a subject and its verb: "Ana Ruiz, the party chair, this past
+# week announced", "The ministry less than two weeks ago said".
 TIME_TAIL = re.compile(
     r"\s+(?:(?:less|more)\s+than\s+)?(?:(?:this|last)\s+(?:past\s+)?"
     r"(?:week|weekend|month|year|spring|summer|fall|autumn|winter)"
@@ -131,7 +131,7 @@ def _list_subject(segments: list[str]) -> str:
     """The last segment, joined back to the segments a list of names was split from.
 
     "Most voters in Alabama", "Georgia and Virginia" -> "Most voters in Alabama, Georgia and
-    Virginia". An opening adverbial is no part of a list ("In Ohio, Kasich and Rubio").
+    Virginia". An opening adverbial is no part of a list ("In Ohio, Varga and Holt").
     """
     last = segments[-1]
     if len(segments) < 2 or not NAME_LIST_TAIL.match(last):
@@ -167,7 +167,7 @@ def _short_subject(segment: str, cue: str) -> Found | None:
         # "makes no apologies": a verb and its object, not a modified plural noun.
         and not (len(core) > 1 and core[0].endswith("s"))
     )
-    # "co-host Mika Brzezinski", "assistant pastor Charles Elliott": a lower-case title
+    # "co-host Dana Reyes", "assistant pastor Tom Hale": a lower-case title
     # before a name.
     titled = 3 <= len(words) <= 6 and all(word[:1].isupper() for word in words[-2:])
     found = found_speaker(segment, cue, lower_ok=plural or titled)
@@ -184,8 +184,8 @@ def _names_after_role(role: Found, apposition: str) -> bool:
     return opener in DETERMINERS and 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
 
 
-# The subject of a clause's first verb in the past tense: "One operative inside Trump Tower
-# tried to ...", "Band member Flea shared the news ...".
+# The subject of a clause's first verb in the past tense: "One aide inside the campaign office
+# tried to ...", "Band member Rook shared the news ...".
 PAST_SUBJECT = re.compile(
     r"^(?P<subject>[A-Z][^,;:\u201c\u201d\"]{0,80}?)\s+"
     r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|even|has|have|had)\s+){0,2}"
