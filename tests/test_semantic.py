@@ -108,3 +108,35 @@ def test_a_follow_up_is_judged_by_its_words_since_its_vector_lacks_its_subject(
     answer = embedded.ask("Will he talk to Putin about it?", conversation)
     assert answer.answered
     assert "Russian President Vladimir Putin" in answer.quotes[0].text
+
+
+def test_where_the_words_are_weak_the_first_candidates_are_ordered_by_meaning(
+    embedded: Library,
+) -> None:
+    # The article: "it is still too early to discuss in detail what the future peacekeeping
+    # forces in Ukraine would look like"; by words the question leans on "deal" and "force".
+    question = "Is a deal on the shape of the force close?"
+    answerer = embedded._answerer
+    answerer.options = replace(answerer.options, min_match=0.0)
+    assert "still too early to discuss" in embedded.ask(question).quotes[0].text
+    answerer.options = replace(answerer.options, meaning_gate=0.0)  # the words always order
+    quotes = embedded.ask(question).quotes
+    assert quotes and "still too early to discuss" not in quotes[0].text
+
+
+def test_in_an_order_by_meaning_a_quote_need_not_share_the_question_s_words(
+    embedded: Library,
+) -> None:
+    # The article: "... does not intend to take an active role in Ukraine's reconstruction".
+    question = "Who is meant to fund the rebuilding?"
+    answerer = embedded._answerer
+    answerer.options = replace(answerer.options, min_match=0.0)
+    quotes = embedded.ask(question).quotes
+    assert quotes and "reconstruction" in quotes[0].text
+    # Neither its words nor its cosine would pass the filters that judge by words.
+    scored = answerer.candidate_features(answerer.parse(question, embedded.encode))
+    (features,) = [f for passage, f in scored if passage.text == quotes[0].text]
+    assert features.bm25 == 0
+    assert features.sentence_cosine < answerer.options.quote_cosine
+    answerer.options = replace(answerer.options, meaning_gate=0.0)
+    assert not embedded.ask(question).answered
