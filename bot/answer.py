@@ -27,13 +27,17 @@ from bot.index import BM25Index
 from bot.models import Answer, Passage, Quote
 from bot.query import Query, parse_question
 from bot.rerank import (
+    DATE_TEXT,
     FEATURES,
+    NUMBER_TEXT,
     AnswerOptions,
     Candidate,
     Features,
     QueryEvidence,
+    answer_type,
     candidate_features,
     feature_scores,
+    has_answer_type,
 )
 from bot.text import tokenize
 from bot.vectors import SentenceVectors
@@ -176,6 +180,8 @@ class Answerer:
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
         confidence = self._confidence(sentence, paragraph, judged, ranked[0], meaning)
+        if meaning and self._lacks_answer_type(question, ranked[0]):
+            confidence -= options.missing_type_penalty
         said_alike = meaning and self._said_alike(ranked, judged, options)
         if options.min_match > 0 and confidence < options.min_match and not said_alike:
             return ()
@@ -203,6 +209,15 @@ class Answerer:
             if len(quotes) >= options.max_quotes:
                 break
         return tuple(quotes)
+
+    def _lacks_answer_type(self, question: str, best: Candidate) -> bool:
+        """The question asks for a date or a number and the best candidate holds none."""
+        wanted = answer_type(question)
+        if wanted is not DATE_TEXT and wanted is not NUMBER_TEXT:
+            return False
+        return not has_answer_type(
+            wanted, self.lookup.text(best.hit.key, best.hit.position), question
+        )
 
     def _said_alike(
         self, ranked: Sequence[Candidate], judged: dict[str, float], options: AnswerOptions

@@ -140,3 +140,18 @@ def test_in_an_order_by_meaning_a_quote_need_not_share_the_question_s_words(
     assert features.sentence_cosine < answerer.options.quote_cosine
     answerer.options = replace(answerer.options, meaning_gate=0.0)
     assert not embedded.ask(question).answered
+
+
+def test_a_count_question_whose_best_sentence_holds_no_number_needs_more_evidence(
+    embedded: Library,
+) -> None:
+    counting = "How many European officials are pushing the Trump administration?"
+    naming = "Which European officials are pushing the Trump administration?"
+    answerer = embedded._answerer
+    # Only the words' evidence decides here (the best sentence's cosine is high: it names them).
+    words = replace(answerer.options, answer_cosine=1.01, meaning_cosine=1.01)
+    answerer.options = replace(words, missing_type_penalty=0.0)
+    assert embedded.ask(counting).answered and embedded.ask(naming).answered
+    answerer.options = replace(answerer.options, missing_type_penalty=10.0)
+    assert not embedded.ask(counting).answered  # no sentence of the article holds a number
+    assert embedded.ask(naming).answered  # asks for no number: its evidence is untouched
