@@ -27,13 +27,17 @@ from bot.index import BM25Index
 from bot.models import Answer, Passage, Quote
 from bot.query import Query, parse_question
 from bot.rerank import (
+    DATE_TEXT,
     FEATURES,
+    NUMBER_TEXT,
     AnswerOptions,
     Candidate,
     Features,
     QueryEvidence,
+    answer_type,
     candidate_features,
     feature_scores,
+    has_answer_type,
 )
 from bot.text import tokenize
 from bot.vectors import SentenceVectors
@@ -168,11 +172,16 @@ class Answerer:
         # previous turn only help to rank.
         own = set(tokenize(question)) & weights.keys()
         judged = {t: w for t, w in weights.items() if t in own} if own else weights
+        meaning = evidence.semantic and judge_by_meaning
+        by_meaning = meaning and options.rerank and _words_are_weak(ranked, judged, options)
+        if by_meaning:
+            ranked = _by_cosine(ranked, options.meaning_depth)
         sentence, paragraph = evidence.coverage(ranked, judged)
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
-        meaning = evidence.semantic and judge_by_meaning
         confidence = self._confidence(sentence, paragraph, judged, ranked[0], meaning)
+        if meaning and self._lacks_answer_type(question, ranked[0]):
+            confidence -= options.missing_type_penalty
         said_alike = meaning and self._said_alike(ranked, judged, options)
         if options.min_match > 0 and confidence < options.min_match and not said_alike:
             return ()
@@ -181,13 +190,18 @@ class Answerer:
         best = 0.0
         for candidate, share in zip(ranked, sentence.tolist(), strict=True):
             hit = candidate.hit
-            # A quote shares enough of the question's words, or says the same in others.
-            if share < options.quote_match and candidate.cosine < options.quote_cosine:
+            # A quote shares enough of the question's words, or says the same in others; in
+            # an order by meaning, the words' filters would drop exactly the paraphrase.
+            if (
+                not by_meaning
+                and share < options.quote_match
+                and candidate.cosine < options.quote_cosine
+            ):
                 continue
             text = self.lookup.text(hit.key, hit.position)
             if text in texts:
                 continue
-            if quotes and candidate.score < options.relative_score * best:
+            if not by_meaning and quotes and candidate.score < options.relative_score * best:
                 break
             best = max(best, candidate.score)
             texts.add(text)
@@ -195,6 +209,15 @@ class Answerer:
             if len(quotes) >= options.max_quotes:
                 break
         return tuple(quotes)
+
+    def _lacks_answer_type(self, question: str, best: Candidate) -> bool:
+        """The question asks for a date or a number and the best candidate holds none."""
+        wanted = answer_type(question)
+        if wanted is not DATE_TEXT and wanted is not NUMBER_TEXT:
+            return False
+        return not has_answer_type(
+            wanted, self.lookup.text(best.hit.key, best.hit.position), question
+        )
 
     def _said_alike(
         self, ranked: Sequence[Candidate], judged: dict[str, float], options: AnswerOptions
@@ -354,6 +377,24 @@ class Answerer:
         return Quote(
             self.lookup.passage(article_id, position), self.lookup.article(article_id), score
         )
+
+
+def _words_are_weak(
+    ranked: Sequence[Candidate], judged: dict[str, float], options: AnswerOptions
+) -> bool:
+    """Whether the best words-only score of the first candidates holds little of the question.
+
+    Per unit of the question's weight, as in `_confidence`, so the gate does not move with the
+    corpus's size or the question's length.
+    """
+    top = max(c.lexical for c in ranked[: options.meaning_depth])
+    return top < options.meaning_gate * sum(judged.values())
+
+
+def _by_cosine(ranked: list[Candidate], depth: int) -> list[Candidate]:
+    """The first `depth` candidates in order of cosine with the question, then the rest."""
+    head = sorted(ranked[:depth], key=lambda c: c.cosine, reverse=True)
+    return head + ranked[depth:]
 
 
 def _finite(score: float) -> float:

@@ -79,8 +79,8 @@ def test_squad_answers_beat_plain_bm25_and_stay_above_their_floors(
     present = [articles[n] for n in PRESENT_ARTICLES]
     library = corpus.library
     answer, _ = score(corpus, present, answer_ranker(library.ask))
-    # Measured with sentence vectors: hit@1 0.858, hit@3 0.958 (re-ranked without abstention
-    # 0.864 / 0.967, BM25 0.778 / 0.910). By words alone it was 0.801 / 0.910.
+    # Measured with sentence vectors: hit@1 0.857, hit@3 0.958 (re-ranked without abstention
+    # 0.861 / 0.967, BM25 0.778 / 0.910). By words alone it was 0.801 / 0.910.
     assert answer.hit_at_1 >= 0.845, answer
     assert answer.hit_at_3 >= 0.945, answer
     # The re-ranking alone (abstention off) must beat the index's own order.
@@ -97,7 +97,7 @@ def test_squad_questions_about_absent_articles_are_mostly_declined(
     corpus, articles = squad_corpus
     questions = [q.text for n in ABSENT_ARTICLES for q in articles[n].questions]
     answered = sum(corpus.library.ask(q).answered for q in questions) / len(questions)
-    assert answered <= 0.06  # measured 0.041 (by words alone 0.045)
+    assert answered <= 0.06  # measured 0.043 (by words alone 0.045)
 
 
 def test_squad_low_overlap_questions_are_found_by_meaning(
@@ -122,13 +122,19 @@ def test_follow_ups_use_the_conversation() -> None:
 
 
 def test_paraphrased_questions_are_found_and_near_topic_ones_declined() -> None:
-    report = evaluate_paraphrase(require(BENCHMARK_DIR), [("as it runs", with_vectors())])
-    (scores,) = report.variants
+    ranked = with_vectors().model_copy(update={"min_match": 0.0})
+    report = evaluate_paraphrase(
+        require(BENCHMARK_DIR), [("as it runs", with_vectors()), ("no abstention", ranked)]
+    )
+    scores, unfiltered = report.variants
     assert report.answerable >= 60 and report.unanswerable >= 15
-    # Measured as it runs: hit@1 0.210, hit@3 0.259, 16 of 21 declined (by words alone 0.000).
-    assert scores.hit_at_1 >= 0.18, scores.hit_at_1
-    assert scores.hit_at_3 >= 0.23, scores.hit_at_3
-    assert scores.declined >= 0.76, scores.declined
+    # Measured as it runs: hit@1 0.222, hit@3 0.284, 17 of 21 declined (by words alone 0.000).
+    assert scores.hit_at_1 >= 0.20, scores.hit_at_1
+    assert scores.hit_at_3 >= 0.26, scores.hit_at_3
+    assert scores.declined >= 0.80, scores.declined
+    # The ranking itself, every question answered: measured 0.494 / 0.802.
+    assert unfiltered.hit_at_1 >= 0.47, unfiltered.hit_at_1
+    assert unfiltered.hit_at_3 >= 0.77, unfiltered.hit_at_3
 
 
 def test_polnear_dev_attribution_stays_above_its_floors() -> None:

@@ -108,3 +108,50 @@ def test_a_follow_up_is_judged_by_its_words_since_its_vector_lacks_its_subject(
     answer = embedded.ask("Will he talk to Putin about it?", conversation)
     assert answer.answered
     assert "Russian President Vladimir Putin" in answer.quotes[0].text
+
+
+def test_where_the_words_are_weak_the_first_candidates_are_ordered_by_meaning(
+    embedded: Library,
+) -> None:
+    # The article: "it is still too early to discuss in detail what the future peacekeeping
+    # forces in Ukraine would look like"; by words the question leans on "deal" and "force".
+    question = "Is a deal on the shape of the force close?"
+    answerer = embedded._answerer
+    answerer.options = replace(answerer.options, min_match=0.0)
+    assert "still too early to discuss" in embedded.ask(question).quotes[0].text
+    answerer.options = replace(answerer.options, meaning_gate=0.0)  # the words always order
+    quotes = embedded.ask(question).quotes
+    assert quotes and "still too early to discuss" not in quotes[0].text
+
+
+def test_in_an_order_by_meaning_a_quote_need_not_share_the_question_s_words(
+    embedded: Library,
+) -> None:
+    # The article: "... does not intend to take an active role in Ukraine's reconstruction".
+    question = "Who is meant to fund the rebuilding?"
+    answerer = embedded._answerer
+    answerer.options = replace(answerer.options, min_match=0.0)
+    quotes = embedded.ask(question).quotes
+    assert quotes and "reconstruction" in quotes[0].text
+    # Neither its words nor its cosine would pass the filters that judge by words.
+    scored = answerer.candidate_features(answerer.parse(question, embedded.encode))
+    (features,) = [f for passage, f in scored if passage.text == quotes[0].text]
+    assert features.bm25 == 0
+    assert features.sentence_cosine < answerer.options.quote_cosine
+    answerer.options = replace(answerer.options, meaning_gate=0.0)
+    assert not embedded.ask(question).answered
+
+
+def test_a_count_question_whose_best_sentence_holds_no_number_needs_more_evidence(
+    embedded: Library,
+) -> None:
+    counting = "How many European officials are pushing the Trump administration?"
+    naming = "Which European officials are pushing the Trump administration?"
+    answerer = embedded._answerer
+    # Only the words' evidence decides here (the best sentence's cosine is high: it names them).
+    words = replace(answerer.options, answer_cosine=1.01, meaning_cosine=1.01)
+    answerer.options = replace(words, missing_type_penalty=0.0)
+    assert embedded.ask(counting).answered and embedded.ask(naming).answered
+    answerer.options = replace(answerer.options, missing_type_penalty=10.0)
+    assert not embedded.ask(counting).answered  # no sentence of the article holds a number
+    assert embedded.ask(naming).answered  # asks for no number: its evidence is untouched
