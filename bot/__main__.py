@@ -404,8 +404,7 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.semantic:
         print("SEMANTIC is off: there is nothing to embed", file=sys.stderr)
         return 2
-    # Every missing vector is encoded here, with the progress bar, and saved.
-    library = Library.open(settings.model_copy(update={"embed_at_start": 0}))
+    library = Library.open(settings)
     batches = library.missing_vector_batches(EMBED_CHUNK)
     missing = [key for batch in batches for key in batch]
     sizes = {key: len(library.passages_of(key)) for key in missing}

@@ -145,7 +145,6 @@ class Library:
         library._reconcile_index()
         if settings.semantic:
             library._reconcile_vectors(SentenceVectors.load(settings.vectors_dir))
-            library._embed_a_few(settings.embed_at_start)
         log.info(
             "loaded %d articles (%d sentences) from %s in %.2fs (%d from the snapshot, index %s)",
             len(library._articles),
@@ -220,21 +219,12 @@ class Library:
         saved.changed = False  # only what is dropped; `flush` saves when something is added
         self.vectors = saved
         self._answerer.vectors = saved
-
-    def _embed_a_few(self, limit: int) -> None:
-        """Encode the missing vectors now when there are at most `limit` sentences of them."""
-        missing = self.missing_vectors()
-        if not missing:
-            return
-        sentences = sum(len(self._passages[key]) for key in missing)
-        if sentences <= limit:
-            self.embed(missing)
-        else:
+        missing = len(self._articles) - len(saved)
+        if missing:
             log.info(
-                "%d articles (%d sentences) have no sentence vectors yet: they are found by "
-                "their words until `python -m bot embed` (or the running bot) computes them",
-                len(missing),
-                sentences,
+                "%d articles have no sentence vectors yet: they are found by their words "
+                "until `python -m bot embed` (or the running bot) computes them",
+                missing,
             )
 
     def encode(self, texts: Sequence[str]) -> np.ndarray | None:

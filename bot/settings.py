@@ -32,9 +32,6 @@ class Settings(BaseSettings):
     # Answer by meaning: the shipped sentence-embedding model beside BM25.
     semantic: bool = True
     encoder_threads: int = Field(default=2, ge=1, le=64)
-    # Sentences lacking vectors that are encoded as the corpus opens (a fresh install's default
-    # corpus); a larger remainder waits for `python -m bot embed` or the running bot.
-    embed_at_start: int = Field(default=500, ge=0)
 
     # Telegram
     telegram_bot_token: SecretStr | None = None

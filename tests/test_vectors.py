@@ -108,38 +108,24 @@ def test_vectors_of_an_edited_article_file_are_dropped_and_recomputed(semantic: 
     record["paragraphs"][0] = "The rover found nothing at all in the crater, said a scientist."
     record.pop("sentences")
     path.write_text(json.dumps(record), encoding="utf-8")
-    reopened = Library.open(semantic.model_copy(update={"embed_at_start": 0}))
+    reopened = Library.open(semantic)
     assert stored.id not in reopened.vectors
     assert stored.id in reopened.missing_vectors()
     done = reopened.embed(reopened.missing_vectors())
-    assert done == len(reopened.passages_of(stored.id))  # the others' vectors were kept
+    assert done == len(reopened.passages_of(stored.id)) + sum(
+        len(reopened.passages_of(a.id)) for a in reopened.articles() if a.id != stored.id
+    )
     assert reopened.missing_vectors() == []
 
 
 def test_a_corpus_without_vectors_answers_by_words_until_embedded(semantic: Settings) -> None:
-    library = Library.open(semantic.model_copy(update={"embed_at_start": 0}))
+    library = Library.open(semantic)
     assert library.missing_vectors()  # the shipped corpus comes without vectors
     before = library.ask("Who wants U.S. troops in Ukraine?")
     assert before.answered
     library.embed(library.missing_vectors())
     assert library.missing_vectors() == []
     assert library.ask("Who wants U.S. troops in Ukraine?").answered
-
-
-def test_a_small_corpus_without_vectors_is_encoded_as_it_opens(semantic: Settings) -> None:
-    library = Library.open(semantic)  # the shipped corpus: a few sentences, no vectors on disk
-    assert library.missing_vectors() == []
-    assert all(article.id in library.vectors for article in library.articles())
-    assert not semantic.vectors_dir.exists()  # opening writes nothing; `flush` saves them
-
-
-def test_a_larger_remainder_waits_for_embed_and_says_so(
-    semantic: Settings, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.INFO, logger="bot.library"):
-        library = Library.open(semantic.model_copy(update={"embed_at_start": 1}))
-    assert library.missing_vectors()
-    assert "python -m bot embed" in caplog.text
 
 
 def test_semantic_off_computes_no_vectors(settings: Settings) -> None:

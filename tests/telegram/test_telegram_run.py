@@ -58,7 +58,7 @@ def free_port() -> int:
 async def test_the_running_bot_embeds_an_older_corpus_in_the_background(
     make_settings, fake_api: FakeBotApi
 ) -> None:
-    settings = make_settings(semantic=True, embed_at_start=0)
+    settings = make_settings(semantic=True)
     library = Library.open(settings)  # the shipped corpus has no sentence vectors yet
     assert library.missing_vectors()
     fake_api.push_update(message_update(QUESTION))
