@@ -557,6 +557,54 @@ SINGLE_SENTENCE_CASES = [
         "asked",
         "asked-by-a-titled-name",
     ),
+    (
+        "Varga's claim that the ferry would close angered the crew.",
+        "Varga",
+        "claim",
+        "named-possessor-of-a-reporting-noun",
+    ),
+    (
+        "The senator\u2019s warning that the dam is unsafe came late.",
+        "The senator",
+        "warning",
+        "role-possessor-of-a-reporting-noun",
+    ),
+    (
+        "Okafor declined to say whether the dock would reopen.",
+        "Okafor",
+        "declined to say",
+        "declined-to-say",
+    ),
+    (
+        "A spokeswoman for the port would not discuss the talks.",
+        "A spokeswoman for the port",
+        "would not discuss",
+        "would-not-discuss",
+    ),
+    (
+        "Okafor wouldn\u2019t say when the vote would be held.",
+        "Okafor",
+        "wouldn\u2019t say",
+        "contracted-would-not-say",
+    ),
+    (
+        "Lena Holt went on to explain why the plan failed.",
+        "Lena Holt",
+        "went on to explain",
+        "went-on-to-explain",
+    ),
+    (
+        "The pier is busier, according to a Coastal Research survey released on Monday.",
+        "a Coastal Research survey",
+        "according to",
+        "according-to-a-survey-and-its-release",
+    ),
+    (
+        "The council passed a bill that Mayor Ruiz called \u201ca trap.\u201d",
+        "Mayor Ruiz",
+        "called",
+        "namer-of-a-relativised-object",
+    ),
 ]
 
 
@@ -610,6 +658,9 @@ NO_SPEAKER_CASES = [
         "verb-phrase",
     ),
     ("Brandt comes with the right calling card.", "calling-card"),
+    ("Varga's claim to the land was upheld.", "possessed-claim-without-a-reported-clause"),
+    ("He doubted the claim that Okafor\u2019s plan was sound.", "possessor-inside-the-claim"),
+    ("The river that the town called home flooded.", "naming-without-a-quotation"),
 ]
 
 
