@@ -605,6 +605,13 @@ SINGLE_SENTENCE_CASES = [
         "called",
         "namer-of-a-relativised-object",
     ),
+    (
+        "Jana Ruiz calls the plan \u201ca gift to landlords.\u201d",
+        "Jana Ruiz",
+        "calls",
+        "calls-with-a-quoted-label",
+    ),
+    ("Ruiz calls herself a centrist.", "Ruiz", "calls", "calls-with-a-reflexive-object"),
 ]
 
 
@@ -661,6 +668,7 @@ NO_SPEAKER_CASES = [
     ("Varga's claim to the land was upheld.", "possessed-claim-without-a-reported-clause"),
     ("He doubted the claim that Okafor\u2019s plan was sound.", "possessor-inside-the-claim"),
     ("The river that the town called home flooded.", "naming-without-a-quotation"),
+    ("Ruiz calls the office every day.", "calls-without-a-label"),
 ]
 
 

@@ -131,8 +131,8 @@ SAID_ADJUNCT = re.compile(
     r"^\s+(?:on\s+\w+|in\s+a\s+\w+|last\s+\w+|this\s+\w+|earlier|later|recently|today|"
     r"yesterday|on\s+\w+\s+\w+|in\s+a\s+\w+\s+\w+|at\s+the\s+time)\s*$"
 )
-# "called" is a reporting verb when it frames a quotation: 'called the plan "a disaster"'.
-NEEDS_QUOTE = frozenset({"called"})
+# "called" and "calls" report when they frame a quotation: 'calls the plan "a disaster"'.
+NEEDS_QUOTE = frozenset({"called", "calls"})
 # "John Smith, a spokesman for the ministry, said ...": the subject is set off by an
 # apposition, so the leading frame is the sentence's, not a later ", said".
 FRAMED_SUBJECT = re.compile(
@@ -182,7 +182,7 @@ OPEN_PAREN = re.compile(r"^\(\s*(?=[A-Z])")
 SUBORDINATE_OPENER = re.compile(r"^(?:While|Although|Though|Whereas|Even though|Even as)\s+[^,]*$")
 # 'a plan that critics called "reckless"', 'what Alden called "a trap"': the object of a
 # naming verb is relativised, and its subject is the one who named it.
-NAMING_CUES = frozenset({"called", "calls", "call", "described", "describes", "dubbed"})
+NAMING_CUES = frozenset({"called", "calls", "described", "describes", "dubbed"})
 NAMED_BY = re.compile(
     rf"""\b(?:that|what|which|whom|who)\s+(?P<speaker>[^,;{QUOTES}]{{1,60}}?)\s*$"""
 )
