@@ -612,6 +612,19 @@ SINGLE_SENTENCE_CASES = [
         "calls-with-a-quoted-label",
     ),
     ("Ruiz calls herself a centrist.", "Ruiz", "calls", "calls-with-a-reflexive-object"),
+    (
+        "Nora Vale, 61, who ran the mill for years and who still lives nearby, will stay on, "
+        "saying the town needs her.",
+        "Nora Vale",
+        "saying",
+        "participle-after-asides-between-subject-and-verb",
+    ),
+    (
+        "Rep. Ada Lund, D-Ore., who faces a hard race, withdrew her support, saying he is unfit.",
+        "Rep. Ada Lund",
+        "saying",
+        "participle-after-a-party-tag-and-relative-clause",
+    ),
 ]
 
 

@@ -85,6 +85,8 @@ RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
 DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)(?:\s+|$)")
 # A comma between clauses, not inside a number ("34,000 people").
 COMMA = re.compile(r",(?!\d{3}\b)")
+# An aside after a subject: a relative clause, an apposition, a party tag or an age.
+ASIDE = re.compile(r"^(?:(?:who|whose)\s|(?:a|an|the)\s|[DRI]-[A-Z][\w.]*$|\d{1,3}$)")
 CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+(?:then\s+)?")
 
 
@@ -223,6 +225,15 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
         if not match and len(segments) >= 3:
             # "Gary Emineth, a former chairman, became a delegate and said ...".
             match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(segments[2:]) + " ")
+        rest = segments[1:]
+        while len(rest) > 1 and ASIDE.match(rest[0]):
+            rest.pop(0)
+        if not match and len(rest) < len(segments) - 1:
+            # "Ada Lund, D-Ore., who faces a hard race, withdrew ...": asides set off by
+            # commas stand between the subject and its verb.
+            match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(rest) + " ")
+            if not match and rest[0][:1].islower() and segments[0][:1].isupper():
+                return found_speaker(segments[0], cue)
         return found_speaker(match["subject"], cue) if match else None
     if not prefix.rstrip().endswith(",") or len(segments) < 3:
         return _bare_subject(_list_subject(segments), cue)
