@@ -613,6 +613,13 @@ SINGLE_SENTENCE_CASES = [
     ),
     ("Ruiz calls herself a centrist.", "Ruiz", "calls", "calls-with-a-reflexive-object"),
     (
+        "Marsh is telling voters that the mill will reopen.",
+        "Marsh",
+        "is telling",
+        "progressive-telling",
+    ),
+    ("What Marsh said is unclear.", "Marsh", "said", "what-opens-no-speaker-phrase"),
+    (
         "Nora Vale, 61, who ran the mill for years and who still lives nearby, will stay on, "
         "saying the town needs her.",
         "Nora Vale",

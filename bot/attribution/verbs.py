@@ -31,6 +31,8 @@ SPEECH_VERBS = _alternatives(
     "pointed_out points_out went_on_to_say went_on_to_explain went_on_to_note went_on_to_add "
     "went_on_to_argue went_on_to_describe went_on_to_call went_on_to_tell went_on_to_claim "
     "made_clear called_for calls_for called_on calls "
+    "is_telling was_telling are_telling were_telling is_saying was_saying are_saying "
+    "were_saying "
     "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
     "admit contend maintain deny agree complain assert predict accuse insist recounted "
     "recounts quoted called_upon point_out concede write announce respond declare testify urge"
