@@ -620,6 +620,13 @@ SINGLE_SENTENCE_CASES = [
     ),
     ("What Marsh said is unclear.", "Marsh", "said", "what-opens-no-speaker-phrase"),
     (
+        "The retired pilot has given no reason, saying only that he was \u201ctired.\u201d",
+        "The retired pilot",
+        "saying",
+        "participle-after-an-adjective-ending-in-ed",
+    ),
+    ("Said Alden, \u201cWe will rebuild the pier.\u201d", "Alden", "said", "opening-said-x"),
+    (
         "Nora Vale, 61, who ran the mill for years and who still lives nearby, will stay on, "
         "saying the town needs her.",
         "Nora Vale",

@@ -477,6 +477,13 @@ def _possessed_claim(sentence: str) -> Found | None:
     return None
 
 
+# 'Said Alden, "We will win."': an inverted verb opening the sentence, then the quotation.
+OPENING_INVERTED = re.compile(
+    rf"""^(?P<cue>Said|Says|Added|Adds|Wrote|Writes|Asked|Explained|Noted|Continued)\s+"""
+    rf"""(?P<speaker>[^,;:{QUOTES}]{{1,80}}?)\s*[,:]\s*[{QUOTES}]"""
+)
+
+
 def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
@@ -488,6 +495,11 @@ def explicit(sentence: str) -> Found | None:
     if HEADLINE_COLON.match(sentence):
         # "Pollsters agree - Carl Bialik: \u201c...": the headline's verb frames nothing.
         found = _colon(sentence)
+        if found:
+            return found
+    opening = OPENING_INVERTED.match(sentence)
+    if opening:
+        found = found_speaker(opening["speaker"], opening["cue"])
         if found:
             return found
     back = BACK_REFERENCE.match(sentence)

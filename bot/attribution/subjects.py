@@ -65,8 +65,9 @@ def _participle_opener(words: list[str]) -> bool:
 
 # A capitalised name run as a sentence's subject, before its verb: "Ohio Gov. John Kasich".
 NAME_SUBJECT = re.compile(
-    r"^(?:[\u2014\u2013-]+\s*)?(?P<subject>(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?"
-    r"|(?:The|A|An|the|a|an|Other|Some|Many|Both|Several|His|Her|Their|Its)\s+(?:[\w.'\u2019-]+\s+){0,4}?)"
+    r"^(?:[\u2014\u2013-]+\s*)?(?P<subject>(?!(?:The|A|An)\s+[a-z])"
+    r"(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?"
+    r"|(?:The|A|An|the|a|an|Other|Some|Many|Both|Several|His|Her|Their|Its)\s+(?:[\w.'\u2019-]+\s+){1,4}?)"
     r"(?:on\s+[A-Z][a-z]+day\s+)?"
     r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|[a-z]+ly)\s+){0,2}"
     r"(?:(?:has|have|had|is|are|was|were)\s+(?:been\s+|also\s+|already\s+)?[a-z]+"
