@@ -226,14 +226,14 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
         if not match and len(segments) >= 3:
             # "Gary Emineth, a former chairman, became a delegate and said ...".
             match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(segments[2:]) + " ")
-        rest = segments[1:]
-        while len(rest) > 1 and ASIDE.match(rest[0]):
-            rest.pop(0)
-        if not match and len(rest) < len(segments) - 1:
+        after_asides = segments[1:]
+        while len(after_asides) > 1 and ASIDE.match(after_asides[0]):
+            after_asides.pop(0)
+        if not match and len(after_asides) < len(segments) - 1:
             # "Ada Lund, D-Ore., who faces a hard race, withdrew ...": asides set off by
             # commas stand between the subject and its verb.
-            match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(rest) + " ")
-            if not match and rest[0][:1].islower() and segments[0][:1].isupper():
+            match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(after_asides) + " ")
+            if not match and after_asides[0][:1].islower() and segments[0][:1].isupper():
                 return found_speaker(segments[0], cue)
         return found_speaker(match["subject"], cue) if match else None
     if not prefix.rstrip().endswith(",") or len(segments) < 3:
