@@ -627,6 +627,13 @@ SINGLE_SENTENCE_CASES = [
     ),
     ("Said Alden, \u201cWe will rebuild the pier.\u201d", "Alden", "said", "opening-said-x"),
     (
+        "Okafor made no mention of the strike in her speech.",
+        "Okafor",
+        "made no mention",
+        "made-no-mention",
+    ),
+    ("Holt never mentioned the mayor.", "Holt", "never mentioned", "never-mentioned"),
+    (
         "Nora Vale, 61, who ran the mill for years and who still lives nearby, will stay on, "
         "saying the town needs her.",
         "Nora Vale",

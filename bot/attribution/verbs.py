@@ -50,7 +50,8 @@ BELIEF_VERBS = _alternatives(
 # Verbs whose subject is a document or a poll: "the survey found", "the report shows".
 DOCUMENT_VERBS = _alternatives("found finds shows show showed shown indicates indicated")
 # Held-back speech whose subject is still the sentence's source: "X declined to say whether",
-# "X would not discuss the talks". Not a bare "declined to comment": that is no statement.
+# "X would not discuss the talks", "X made no mention of". Not a bare "declined to comment":
+# that is no statement.
 NEGATED_CUES = (
     r"(?:declined|declines|refused|refuses)\s+to\s+(?:say|name|discuss|specify|elaborate|"
     r"identify|confirm|disclose|detail|answer|predict|speculate|share)"
@@ -58,6 +59,7 @@ NEGATED_CUES = (
     r"confirm|disclose|detail|predict|speculate|share|comment\s+on)"
     r"|(?:wouldn|couldn|didn)['\u2019]t\s+(?:say|discuss|specify|elaborate|confirm|disclose|"
     r"detail|predict|speculate|share|comment\s+on)"
+    r"|made\s+no\s+mention|(?:did\s+not|didn['\u2019]t|never)\s+mention(?:ed)?"
 )
 CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}|{NEGATED_CUES}"
 # "said a European official": only these verbs are inverted in news prose. Not "told":
