@@ -10,6 +10,7 @@ import pytest
 
 from bot.attribution import attribute
 from bot.models import Attribution
+from bot.render import speaker_phrase
 from bot.text import split_sentences
 
 GOLD_FILE = Path(__file__).resolve().parents[1] / "bot" / "evaluate" / "data" / "seed_gold.json"
@@ -560,13 +561,13 @@ SINGLE_SENTENCE_CASES = [
     (
         "Varga's claim that the ferry would close angered the crew.",
         "Varga",
-        "claim",
+        "'s claim",
         "named-possessor-of-a-reporting-noun",
     ),
     (
         "The senator\u2019s warning that the dam is unsafe came late.",
         "The senator",
-        "warning",
+        "\u2019s warning",
         "role-possessor-of-a-reporting-noun",
     ),
     (
@@ -1092,3 +1093,25 @@ def test_attribute_keeps_the_shape_of_its_input() -> None:
     paragraphs = [["One.", "Two."], [], ["Three."]]
     result = attribute(paragraphs, "Outlet")
     assert [len(p) for p in result] == [2, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wording"),
+    [
+        ("Varga's claim that the ferry would close angered the crew.", "Varga's claim"),
+        (
+            "The senator\u2019s warning that the dam is unsafe came late.",
+            "The senator\u2019s warning",
+        ),
+        (
+            "Mayor Ines Varga declined to say whether the plan would pass.",
+            "Mayor Ines Varga declined to say",
+        ),
+        ("Varga's claims that the port will close were denied.", "Varga's claims"),
+    ],
+)
+def test_a_reporting_noun_or_held_back_speech_reads_as_the_article_words_it(
+    sentence: str, wording: str
+) -> None:
+    [[found]] = attribute([[sentence]], "Herald")
+    assert speaker_phrase(found.speaker, found.cue) == wording

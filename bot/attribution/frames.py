@@ -459,7 +459,7 @@ def _asked_by(sentence: str) -> Found | None:
 POSSESSED_CLAIM = re.compile(
     r"(?:^|(?<=\s))(?P<speaker>(?:[A-Z][\w.\u2019'-]*\s+){0,3}[A-Z][\w\u2019'-]*?"
     r"|(?:[Tt]he|[Aa])\s+(?:[a-z]+\s+)?[a-z]+?)"
-    r"(?:['\u2019]s|(?<=s)['\u2019])\s+(?:[a-z][\w-]*\s+){0,2}?"
+    r"(?P<possessive>['\u2019]s|(?<=s)['\u2019])\s+(?:[a-z][\w-]*\s+){0,2}?"
     r"(?P<cue>claims?|assertions?|accusations?|warnings?|statements?|suggestions?|arguments?|"
     r"insistence|call|calls|pledges?|promises?|vows?|remarks|comments|criticism|charges?|"
     r"contention|denials?|admission|predictions?|allegations?)\s+that\b"
@@ -471,7 +471,8 @@ def _possessed_claim(sentence: str) -> Found | None:
     for match in POSSESSED_CLAIM.finditer(sentence):
         if _inside_quotation(sentence, match.start()):
             continue
-        found = found_speaker(match["speaker"], match["cue"])
+        # The cue keeps the possessive, so that it reads "Varga's claim", never "claims Varga".
+        found = found_speaker(match["speaker"], f"{match['possessive']} {match['cue']}")
         if found:
             return found
     return None
