@@ -29,6 +29,8 @@ def speaker_phrase(speaker: str | None, cue: str | None) -> str | None:
         return None
     if not cue:
         return speaker
+    if cue.startswith(("'", "\u2019")):  # a possessive and its noun: "Varga's claim"
+        return f"{speaker}{cue}"
     if cue.lower() in LEADING_CUES or cue.lower().startswith("according"):
         return f"{cue} {speaker}"
     return f"{speaker} {cue}"

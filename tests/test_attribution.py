@@ -10,6 +10,7 @@ import pytest
 
 from bot.attribution import attribute
 from bot.models import Attribution
+from bot.render import speaker_phrase
 from bot.text import split_sentences
 
 GOLD_FILE = Path(__file__).resolve().parents[1] / "bot" / "evaluate" / "data" / "seed_gold.json"
@@ -557,6 +558,95 @@ SINGLE_SENTENCE_CASES = [
         "asked",
         "asked-by-a-titled-name",
     ),
+    (
+        "Varga's claim that the ferry would close angered the crew.",
+        "Varga",
+        "'s claim",
+        "named-possessor-of-a-reporting-noun",
+    ),
+    (
+        "The senator\u2019s warning that the dam is unsafe came late.",
+        "The senator",
+        "\u2019s warning",
+        "role-possessor-of-a-reporting-noun",
+    ),
+    (
+        "Okafor declined to say whether the dock would reopen.",
+        "Okafor",
+        "declined to say",
+        "declined-to-say",
+    ),
+    (
+        "A spokeswoman for the port would not discuss the talks.",
+        "A spokeswoman for the port",
+        "would not discuss",
+        "would-not-discuss",
+    ),
+    (
+        "Okafor wouldn\u2019t say when the vote would be held.",
+        "Okafor",
+        "wouldn\u2019t say",
+        "contracted-would-not-say",
+    ),
+    (
+        "Lena Holt went on to explain why the plan failed.",
+        "Lena Holt",
+        "went on to explain",
+        "went-on-to-explain",
+    ),
+    (
+        "The pier is busier, according to a Coastal Research survey released on Monday.",
+        "a Coastal Research survey",
+        "according to",
+        "according-to-a-survey-and-its-release",
+    ),
+    (
+        "The council passed a bill that Mayor Ruiz called \u201ca trap.\u201d",
+        "Mayor Ruiz",
+        "called",
+        "namer-of-a-relativised-object",
+    ),
+    (
+        "Jana Ruiz calls the plan \u201ca gift to landlords.\u201d",
+        "Jana Ruiz",
+        "calls",
+        "calls-with-a-quoted-label",
+    ),
+    ("Ruiz calls herself a centrist.", "Ruiz", "calls", "calls-with-a-reflexive-object"),
+    (
+        "Marsh is telling voters that the mill will reopen.",
+        "Marsh",
+        "is telling",
+        "progressive-telling",
+    ),
+    ("What Marsh said is unclear.", "Marsh", "said", "what-opens-no-speaker-phrase"),
+    (
+        "The retired pilot has given no reason, saying only that he was \u201ctired.\u201d",
+        "The retired pilot",
+        "saying",
+        "participle-after-an-adjective-ending-in-ed",
+    ),
+    ("Said Alden, \u201cWe will rebuild the pier.\u201d", "Alden", "said", "opening-said-x"),
+    (
+        "Okafor made no mention of the strike in her speech.",
+        "Okafor",
+        "made no mention",
+        "made-no-mention",
+    ),
+    ("Holt never mentioned the mayor.", "Holt", "never mentioned", "never-mentioned"),
+    (
+        "Nora Vale, 61, who ran the mill for years and who still lives nearby, will stay on, "
+        "saying the town needs her.",
+        "Nora Vale",
+        "saying",
+        "participle-after-asides-between-subject-and-verb",
+    ),
+    (
+        "Rep. Ada Lund, D-Ore., who faces a hard race, withdrew her support, saying he is unfit.",
+        "Rep. Ada Lund",
+        "saying",
+        "participle-after-a-party-tag-and-relative-clause",
+    ),
 ]
 
 
@@ -610,6 +700,10 @@ NO_SPEAKER_CASES = [
         "verb-phrase",
     ),
     ("Brandt comes with the right calling card.", "calling-card"),
+    ("Varga's claim to the land was upheld.", "possessed-claim-without-a-reported-clause"),
+    ("He doubted the claim that Okafor\u2019s plan was sound.", "possessor-inside-the-claim"),
+    ("The river that the town called home flooded.", "naming-without-a-quotation"),
+    ("Ruiz calls the office every day.", "calls-without-a-label"),
 ]
 
 
@@ -999,3 +1093,25 @@ def test_attribute_keeps_the_shape_of_its_input() -> None:
     paragraphs = [["One.", "Two."], [], ["Three."]]
     result = attribute(paragraphs, "Outlet")
     assert [len(p) for p in result] == [2, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wording"),
+    [
+        ("Varga's claim that the ferry would close angered the crew.", "Varga's claim"),
+        (
+            "The senator\u2019s warning that the dam is unsafe came late.",
+            "The senator\u2019s warning",
+        ),
+        (
+            "Mayor Ines Varga declined to say whether the plan would pass.",
+            "Mayor Ines Varga declined to say",
+        ),
+        ("Varga's claims that the port will close were denied.", "Varga's claims"),
+    ],
+)
+def test_a_reporting_noun_or_held_back_speech_reads_as_the_article_words_it(
+    sentence: str, wording: str
+) -> None:
+    [[found]] = attribute([[sentence]], "Herald")
+    assert speaker_phrase(found.speaker, found.cue) == wording

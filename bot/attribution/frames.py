@@ -84,6 +84,24 @@ WRITTEN_BY = re.compile(
 ACCORDING_TO = re.compile(
     r"\b(?P<cue>[Aa]ccording to)\s+(?P<speaker>[^,;]+?)(?=\s*[,;]|" + END + ")"
 )
+# "a Pew survey released on Thursday", "a new poll that shows ...": what follows a
+# document's head describes the document, and the head is the source.
+DOCUMENT_DETAIL = re.compile(
+    r"\s+(?:that|which|released|published|conducted|issued|taken|compiled|reported|based|"
+    r"-|--|\u2013|\u2014)(?:\s.*)?$"
+)
+
+
+def _according_to(phrase: str) -> Found | None:
+    """The source after "according to", a document's description cut off."""
+    speaker = WRITTEN_BY.sub("", phrase)
+    found = found_speaker(speaker, "according to", max_words=10, lower_ok=True)
+    head = DOCUMENT_DETAIL.sub("", speaker)
+    if found or head == speaker or not is_document(head):
+        return found
+    return found_speaker(head, "according to", max_words=10, lower_ok=True)
+
+
 # "Sen. Marsh on Tuesday morning also called upon ...": a day between subject and verb.
 DAY = r"(?:on\s+[A-Z][a-z]+day(?:\s+(?:morning|afternoon|evening|night))?\s+)?"
 LEADING_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
@@ -113,8 +131,8 @@ SAID_ADJUNCT = re.compile(
     r"^\s+(?:on\s+\w+|in\s+a\s+\w+|last\s+\w+|this\s+\w+|earlier|later|recently|today|"
     r"yesterday|on\s+\w+\s+\w+|in\s+a\s+\w+\s+\w+|at\s+the\s+time)\s*$"
 )
-# "called" is a reporting verb when it frames a quotation: 'called the plan "a disaster"'.
-NEEDS_QUOTE = frozenset({"called"})
+# "called" and "calls" report when they frame a quotation: 'calls the plan "a disaster"'.
+NEEDS_QUOTE = frozenset({"called", "calls"})
 # "John Smith, a spokesman for the ministry, said ...": the subject is set off by an
 # apposition, so the leading frame is the sentence's, not a later ", said".
 FRAMED_SUBJECT = re.compile(
@@ -162,6 +180,12 @@ RELATIVE_AND = re.compile(
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s*$")
 OPEN_PAREN = re.compile(r"^\(\s*(?=[A-Z])")
 SUBORDINATE_OPENER = re.compile(r"^(?:While|Although|Though|Whereas|Even though|Even as)\s+[^,]*$")
+# 'a plan that critics called "reckless"', 'what Alden called "a trap"': the object of a
+# naming verb is relativised, and its subject is the one who named it.
+NAMING_CUES = frozenset({"called", "calls", "described", "describes", "dubbed"})
+NAMED_BY = re.compile(
+    rf"""\b(?:that|what|which|whom|who)\s+(?P<speaker>[^,;{QUOTES}]{{1,60}}?)\s*$"""
+)
 LEAD_LIMIT = 200  # characters before a leading cue; further in, the verb is not the frame's
 
 
@@ -326,6 +350,12 @@ def _leading(sentence: str) -> Found | None:
             if found:
                 return found
             continue
+        named = NAMED_BY.search(prefix) if cue in NAMING_CUES else None
+        if named:
+            # 'the bill that critics called "a trap"': the namer, not the sentence's subject.
+            found = found_speaker(named["speaker"], cue)
+            if found:
+                return found
         found = leading_subject(_subject_text(prefix), cue)
         if not found and _subject_text(prefix) != prefix:
             # 'Humphrey, who calls the mayor a "menace," said': the quotation is inside.
@@ -424,6 +454,37 @@ def _asked_by(sentence: str) -> Found | None:
     return found_speaker(match["speaker"], "asked", lower_ok=named)
 
 
+# "Varga's claim that ...", "the Tidewater Board's warning about ...": a named possessor of a
+# reporting noun is the source of what the noun reports.
+POSSESSED_CLAIM = re.compile(
+    r"(?:^|(?<=\s))(?P<speaker>(?:[A-Z][\w.\u2019'-]*\s+){0,3}[A-Z][\w\u2019'-]*?"
+    r"|(?:[Tt]he|[Aa])\s+(?:[a-z]+\s+)?[a-z]+?)"
+    r"(?P<possessive>['\u2019]s|(?<=s)['\u2019])\s+(?:[a-z][\w-]*\s+){0,2}?"
+    r"(?P<cue>claims?|assertions?|accusations?|warnings?|statements?|suggestions?|arguments?|"
+    r"insistence|call|calls|pledges?|promises?|vows?|remarks|comments|criticism|charges?|"
+    r"contention|denials?|admission|predictions?|allegations?)\s+that\b"
+)
+
+
+def _possessed_claim(sentence: str) -> Found | None:
+    """The named possessor of a reporting noun: "Varga's claim that the port will close"."""
+    for match in POSSESSED_CLAIM.finditer(sentence):
+        if _inside_quotation(sentence, match.start()):
+            continue
+        # The cue keeps the possessive, so that it reads "Varga's claim", never "claims Varga".
+        found = found_speaker(match["speaker"], f"{match['possessive']} {match['cue']}")
+        if found:
+            return found
+    return None
+
+
+# 'Said Alden, "We will win."': an inverted verb opening the sentence, then the quotation.
+OPENING_INVERTED = re.compile(
+    rf"""^(?P<cue>Said|Says|Added|Adds|Wrote|Writes|Asked|Explained|Noted|Continued)\s+"""
+    rf"""(?P<speaker>[^,;:{QUOTES}]{{1,80}}?)\s*[,:]\s*[{QUOTES}]"""
+)
+
+
 def explicit(sentence: str) -> Found | None:
     """The speaker the sentence itself names, outermost frame first."""
     # Some wire copy quotes with two apostrophes (''...''); read them as one mark.
@@ -435,6 +496,11 @@ def explicit(sentence: str) -> Found | None:
     if HEADLINE_COLON.match(sentence):
         # "Pollsters agree - Carl Bialik: \u201c...": the headline's verb frames nothing.
         found = _colon(sentence)
+        if found:
+            return found
+    opening = OPENING_INVERTED.match(sentence)
+    if opening:
+        found = found_speaker(opening["speaker"], opening["cue"])
         if found:
             return found
     back = BACK_REFERENCE.match(sentence)
@@ -469,8 +535,7 @@ def explicit(sentence: str) -> Found | None:
             return found
     according = ACCORDING_TO.search(sentence)
     if according:
-        speaker = WRITTEN_BY.sub("", according["speaker"])
-        return found_speaker(speaker, "according to", max_words=10, lower_ok=True)
+        return _according_to(according["speaker"])
     return (
         _leading(sentence)
         or _quoted(sentence)
@@ -480,4 +545,5 @@ def explicit(sentence: str) -> Found | None:
         or _in_document(sentence)
         or _with_saying(sentence)
         or _asked_by(sentence)
+        or _possessed_claim(sentence)
     )

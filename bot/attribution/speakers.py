@@ -174,6 +174,8 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
         return False
     if not words[0][0].isalpha() and not (AGE.match(words[0]) and len(words) > 1):
         return False
+    if words[0].lower() in {"what", "whatever"}:
+        return False  # "What Marsh said is unclear": the clause opener is no part of him
     if CONTRACTION.search(speaker) or words[-1].lower() in {"and", "or", "but"}:
         return False
     if len(words) > 1 and words[0].lower().endswith("ing") and words[1][:1].islower():

@@ -65,8 +65,9 @@ def _participle_opener(words: list[str]) -> bool:
 
 # A capitalised name run as a sentence's subject, before its verb: "Ohio Gov. John Kasich".
 NAME_SUBJECT = re.compile(
-    r"^(?:[\u2014\u2013-]+\s*)?(?P<subject>(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?"
-    r"|(?:The|A|An|the|a|an|Other|Some|Many|Both|Several|His|Her|Their|Its)\s+(?:[\w.'\u2019-]+\s+){0,4}?)"
+    r"^(?:[\u2014\u2013-]+\s*)?(?P<subject>(?!(?:The|A|An)\s+[a-z])"
+    r"(?:(?:[A-Z][\w.'\u2019-]*|of|the)\s+){1,6}?"
+    r"|(?:The|A|An|the|a|an|Other|Some|Many|Both|Several|His|Her|Their|Its)\s+(?:[\w.'\u2019-]+\s+){1,4}?)"
     r"(?:on\s+[A-Z][a-z]+day\s+)?"
     r"(?:(?:also|then|later|quickly|publicly|repeatedly|again|[a-z]+ly)\s+){0,2}"
     r"(?:(?:has|have|had|is|are|was|were)\s+(?:been\s+|also\s+|already\s+)?[a-z]+"
@@ -85,6 +86,8 @@ RELATIVE = re.compile(r"^[A-Z]\S*(?:\s+\S+){0,3}\s+(?:who|whose)\s")
 DASH = re.compile(r"\s+(?:--|\u2014|\u2013|-)(?:\s+|$)")
 # A comma between clauses, not inside a number ("34,000 people").
 COMMA = re.compile(r",(?!\d{3}\b)")
+# An aside after a subject: a relative clause, an apposition, a party tag or an age.
+ASIDE = re.compile(r"^(?:(?:who|whose)\s|(?:a|an|the)\s|[DRI]-[A-Z][\w.]*$|\d{1,3}$)")
 CONJUNCTION = re.compile(r"^(?:But|And|Yet|So|Still|Now|Meanwhile|and|but)\s+(?:then\s+)?")
 
 
@@ -223,6 +226,15 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
         if not match and len(segments) >= 3:
             # "Gary Emineth, a former chairman, became a delegate and said ...".
             match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(segments[2:]) + " ")
+        after_asides = segments[1:]
+        while len(after_asides) > 1 and ASIDE.match(after_asides[0]):
+            after_asides.pop(0)
+        if not match and len(after_asides) < len(segments) - 1:
+            # "Ada Lund, D-Ore., who faces a hard race, withdrew ...": asides set off by
+            # commas stand between the subject and its verb.
+            match = NAME_SUBJECT.match(f"{segments[0]} " + ", ".join(after_asides) + " ")
+            if not match and after_asides[0][:1].islower() and segments[0][:1].isupper():
+                return found_speaker(segments[0], cue)
         return found_speaker(match["subject"], cue) if match else None
     if not prefix.rstrip().endswith(",") or len(segments) < 3:
         return _bare_subject(_list_subject(segments), cue)

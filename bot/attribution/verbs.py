@@ -28,7 +28,11 @@ SPEECH_VERBS = _alternatives(
     "demanded described describes accused accuses charged blasted slammed "
     "criticized criticised praised praises questioned reiterated reiterates "
     "estimated alleged alleges disclosed revealed projected "
-    "pointed_out points_out went_on_to_say made_clear called_for calls_for called_on "
+    "pointed_out points_out went_on_to_say went_on_to_explain went_on_to_note went_on_to_add "
+    "went_on_to_argue went_on_to_describe went_on_to_call went_on_to_tell went_on_to_claim "
+    "made_clear called_for calls_for called_on calls "
+    "is_telling was_telling are_telling were_telling is_saying was_saying are_saying "
+    "were_saying "
     "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
     "admit contend maintain deny agree complain assert predict accuse insist recounted "
     "recounts quoted called_upon point_out concede write announce respond declare testify urge"
@@ -45,7 +49,19 @@ BELIEF_VERBS = _alternatives(
 )
 # Verbs whose subject is a document or a poll: "the survey found", "the report shows".
 DOCUMENT_VERBS = _alternatives("found finds shows show showed shown indicates indicated")
-CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}"
+# Held-back speech whose subject is still the sentence's source: "X declined to say whether",
+# "X would not discuss the talks", "X made no mention of". Not a bare "declined to comment":
+# that is no statement.
+NEGATED_CUES = (
+    r"(?:declined|declines|refused|refuses)\s+to\s+(?:say|name|discuss|specify|elaborate|"
+    r"identify|confirm|disclose|detail|answer|predict|speculate|share)"
+    r"|(?:would|could|did|will)\s+(?:not|n['\u2019]t)\s+(?:say|discuss|specify|elaborate|"
+    r"confirm|disclose|detail|predict|speculate|share|comment\s+on)"
+    r"|(?:wouldn|couldn|didn)['\u2019]t\s+(?:say|discuss|specify|elaborate|confirm|disclose|"
+    r"detail|predict|speculate|share|comment\s+on)"
+    r"|made\s+no\s+mention|(?:did\s+not|didn['\u2019]t|never)\s+mention(?:ed)?"
+)
+CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}|{NEGATED_CUES}"
 # "said a European official": only these verbs are inverted in news prose. Not "told":
 # in "..., told a voter" the noun after it is the listener.
 INVERTED_CUES = _alternatives(
