@@ -647,6 +647,43 @@ SINGLE_SENTENCE_CASES = [
         "saying",
         "participle-after-a-party-tag-and-relative-clause",
     ),
+    (
+        "But shipping analysts warn the ferry will be late.",
+        "shipping analysts",
+        "warn",
+        "an-ing-modifier-before-a-plural-is-a-subject",
+    ),
+    (
+        "The ferry uses a dock that harbour engineers say is unsafe.",
+        "harbour engineers",
+        "say",
+        "the-subject-of-a-relative-clause-before-say",
+    ),
+    (
+        "Ines Duarte, president and CEO of the Port Authority stated, \u201cIt is open.\u201d",
+        "Ines Duarte, president and CEO of the Port Authority",
+        "stated",
+        "a-title-with-and-whose-closing-comma-is-missing",
+    ),
+    (
+        "Ferry use is rising, according to a new survey that shows strong demand for the route.",
+        "a new survey",
+        "according to",
+        "a-document-without-its-relative-clause",
+    ),
+    (
+        "According to harbour logs from the period that were later made public, the dock "
+        "flooded twice.",
+        "harbour logs from the period",
+        "according to",
+        "no-relative-clause-left-open-by-a-trimmed-adjunct",
+    ),
+    (
+        "According to harbour logs from that year, the dock flooded twice.",
+        "harbour logs from that year",
+        "according to",
+        "a-demonstrative-that-is-no-relative-clause",
+    ),
 ]
 
 
@@ -660,8 +697,8 @@ def test_attribute_finds_explicit_speaker(sentence: str, speaker: str, cue: str 
 
 
 NO_SPEAKER_CASES = [
-    "The choir ended on a high note.",
-    "The annual report runs to ninety pages.",
+    ("The choir ended on a high note.", "no-cue"),
+    ("The annual report runs to ninety pages.", "a-document-that-reports-nothing"),
     ("He was told to leave.", "passive-told"),
     ("The man who was told to leave said nothing.", "relative-clause-subject"),
     ("Officials who were told about the plan declined to comment.", "told-inside-relative"),
@@ -704,6 +741,8 @@ NO_SPEAKER_CASES = [
     ("He doubted the claim that Okafor\u2019s plan was sound.", "possessor-inside-the-claim"),
     ("The river that the town called home flooded.", "naming-without-a-quotation"),
     ("Ruiz calls the office every day.", "calls-without-a-label"),
+    ("Citing pilots say the dock is unsafe.", "a-participle-before-a-plural-takes-an-object"),
+    ("Ruiz holds the view that harbour pilots say too little.", "that-after-view-is-no-relative"),
 ]
 
 
@@ -1108,6 +1147,18 @@ def test_attribute_keeps_the_shape_of_its_input() -> None:
             "Mayor Ines Varga declined to say",
         ),
         ("Varga's claims that the port will close were denied.", "Varga's claims"),
+        (
+            "The ferry uses a dock that harbour engineers say is unsafe.",
+            "harbour engineers say",
+        ),
+        (
+            "Ferry use is rising, according to a new survey that shows strong demand.",
+            "according to a new survey",
+        ),
+        (
+            "Ines Duarte, president and CEO of the Port Authority stated, \u201cIt is open.\u201d",
+            "stated Ines Duarte, president and CEO of the Port Authority",
+        ),
     ],
 )
 def test_a_reporting_noun_or_held_back_speech_reads_as_the_article_words_it(

@@ -92,11 +92,26 @@ DOCUMENT_DETAIL = re.compile(
 )
 
 
+RELATIVE_DETAIL = re.compile(
+    r"^\s+(?:that|which)\s+(?:[a-z]+s|[a-z]+ed|is|are|was|were|has|have|had|will|would|can|"
+    r"could|may|might|show|found)\b"
+)
+
+
 def _according_to(phrase: str) -> Found | None:
-    """The source after "according to", a document's description cut off."""
+    """The source after "according to", a document's description cut off.
+
+    A document keeps its head alone when a relative clause describes it ("a new poll that
+    shows wide support" -> "a new poll").
+    """
     speaker = WRITTEN_BY.sub("", phrase)
-    found = found_speaker(speaker, "according to", max_words=10, lower_ok=True)
     head = DOCUMENT_DETAIL.sub("", speaker)
+    relative = RELATIVE_DETAIL.match(speaker[len(head) :]) is not None
+    if head != speaker and relative and is_document(head):
+        found = found_speaker(head, "according to", max_words=10, lower_ok=True)
+        if found:
+            return found
+    found = found_speaker(speaker, "according to", max_words=10, lower_ok=True)
     if found or head == speaker or not is_document(head):
         return found
     return found_speaker(head, "according to", max_words=10, lower_ok=True)

@@ -16,6 +16,10 @@ SPEAKER_ADJUNCT = re.compile(
     r"|at\s+(?:a|the)\s+(?:\w+\s+)?(?:briefing|conference|summit|hearing|meeting|event)\b"
     r"|recently\b|earlier\b|later\b).*$"
 )
+# A relative clause left open once an adjunct is trimmed: "logs that were [later ...]".
+DANGLING_RELATIVE = re.compile(
+    r"\s+(?:that|which|who)(?:\s+(?:is|are|was|were|has|have|had|will|would|could|may))?$"
+)
 # "WASHINGTON (AP) --", "MACAU (Reuters) \u2013", "WASHINGTON, Dec. 8 (UPI) \u2014".
 DATELINE = re.compile(
     r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z.]*(?:\s+\d{1,2})?)?\s*(?:\([\w .]+\)\s*)?"
@@ -178,8 +182,11 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
         return False  # "What Marsh said is unclear": the clause opener is no part of him
     if CONTRACTION.search(speaker) or words[-1].lower() in {"and", "or", "but"}:
         return False
-    if len(words) > 1 and words[0].lower().endswith("ing") and words[1][:1].islower():
-        return False  # "Rattling off promises", "highlighting top news": a participle
+    participle = len(words) > 1 and words[0].lower().endswith("ing") and words[1][:1].islower()
+    # "Rattling off promises", "highlighting top news": a participle. Two words that end in
+    # a plural are a noun and its modifier: "shipping analysts", "polling experts".
+    if participle and not _ing_modifier(words):
+        return False
     if max_words <= 8 and clause_words(words, 1):
         return False
     core = core_words(speaker)
@@ -215,6 +222,22 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
     )
 
 
+# -ing words that take an object rather than modify a noun: "citing officials".
+PARTICIPLE_VERBS = word_set("citing including according regarding excluding quoting following")
+
+
+def _ing_modifier(words: list[str]) -> bool:
+    """True for "shipping analysts", "polling experts": an -ing modifier, then a plural."""
+    head = words[-1]
+    return (
+        len(words) == 2
+        and head.isalpha()
+        and head.endswith("s")
+        and not head.endswith("ss")
+        and words[0].lower() not in PARTICIPLE_VERBS
+    )
+
+
 def _non_speaker(speaker: str, core: list[str]) -> bool:
     """True for "the plan", "legend": not for "Law" (a name) or "the NFL legend" (a person)."""
     if core[-1] not in NON_SPEAKERS:
@@ -233,7 +256,10 @@ def _is_time(speaker: str, core: list[str]) -> bool:
 
 def clean_speaker(speaker: str) -> str:
     """Trim datelines, adjuncts, quotes and spaces around a speaker phrase."""
-    speaker = SPEAKER_ADJUNCT.sub("", DATELINE.sub("", speaker.strip()))
+    undated = DATELINE.sub("", speaker.strip())
+    speaker = SPEAKER_ADJUNCT.sub("", undated)
+    if speaker != undated:
+        speaker = DANGLING_RELATIVE.sub("", speaker)
     speaker = ADVERB_TAIL.sub("", speaker)
     return " ".join(speaker.strip(" \"'\u201c\u201d\u2018\u2019").split())
 

@@ -104,11 +104,45 @@ def _bare_subject(segment: str, cue: str) -> Found | None:
     # "even as advocates in the community called": the subject opens a subordinate clause.
     words = segment.split()
     for index in range(len(words) - 2, -1, -1):
+        if _relative_that(words, index, cue):
+            # "a dock that harbour engineers say is unsafe": a relative clause's subject.
+            found = _short_subject(" ".join(words[index + 1 :]), cue)
+            if found and found.speaker.lower() not in PRONOUNS:
+                return found
         if words[index].lower() in CLAUSE_OPENERS and not _joins_names(words, index):
             found = _short_subject(" ".join(words[index + 1 :]), cue)
             # "which he said had harmed": a pronoun inside a subordinate clause is too loose.
             return found if found and found.speaker.lower() not in PRONOUNS else None
     return None
+
+
+# "that" after these opens what a poll or a person found, not a relative clause.
+COMPLEMENT_TAKERS = word_set(
+    "show shows showing found find finds is was are were be been said says say suggest "
+    "suggests suggested so such now fact notion idea claim view"
+)
+SAY_CUES = word_set("say says said")
+
+
+def _relative_that(words: list[str], index: int, cue: str) -> bool:
+    """True for the "that" of "a dock that engineers say": it opens a relative clause.
+
+    Only before "say", with a short subject: after a noun (not a verb of finding, "polls
+    show that"), and never before a share of those polled.
+    """
+    if cue.lower() not in SAY_CUES or words[index].lower() != "that" or not index:
+        return False
+    before = words[index - 1].lower().strip(",")
+    rest = " ".join(words[index + 1 :])
+    return (
+        before.isalpha()
+        and before.islower()
+        and not before.endswith(("ed", "ly"))
+        and before not in COMPLEMENT_TAKERS
+        and before not in PREPOSITIONS
+        and len(words) - index - 1 <= 5
+        and not QUANTITY.match(rest)
+    )
 
 
 # Those asked in a poll: "those surveyed said", "voters polled say".
@@ -180,6 +214,29 @@ def _short_subject(segment: str, cue: str) -> Found | None:
     return found
 
 
+# Words that open a job title set off after a name: "president and CEO of X".
+TITLE_OPENERS = word_set(
+    "president chairman chairwoman chair director founder co-founder chief executive ceo head "
+    "spokesman spokeswoman secretary vice senior managing general"
+)
+NAME_RUN = re.compile(r"^[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){1,3}$")
+
+
+def _unclosed_title(segments: list[str], cue: str) -> Found | None:
+    """ "Ana Ruiz, president and CEO of X stated": a title whose closing comma is missing.
+
+    The title stays whole with its name; it is not a list cut at its "and".
+    """
+    if len(segments) != 2 or not NAME_RUN.match(segments[0]) or _is_intro(segments[0]):
+        return None
+    title = segments[1].split()
+    if not title or title[0].lower() not in TITLE_OPENERS or len(title) > 10:
+        return None
+    if not found_speaker(segments[0], cue):
+        return None
+    return Found(f"{segments[0]}, {segments[1]}", cue.lower())
+
+
 def _names_after_role(role: Found, apposition: str) -> bool:
     """True for "The manager" + "David Feder": a common-noun role, then a proper name."""
     words = apposition.split()
@@ -237,7 +294,8 @@ def leading_subject(prefix: str, cue: str, *, whole: bool = False) -> Found | No
                 return found_speaker(segments[0], cue)
         return found_speaker(match["subject"], cue) if match else None
     if not prefix.rstrip().endswith(",") or len(segments) < 3:
-        return _bare_subject(_list_subject(segments), cue)
+        titled = _unclosed_title(segments, cue)
+        return titled or _bare_subject(_list_subject(segments), cue)
     candidates = segments[:-1]
     for number, segment in enumerate(candidates):
         if _is_intro(segment) and number < len(candidates) - 1:
