@@ -27,7 +27,7 @@ def speaker_phrase(speaker: str | None, cue: str | None) -> str | None:
     """
     if not speaker:
         return None
-    if not cue:
+    if not cue or cue == ":":  # a transcript's turn ("HOST: ...") names its speaker alone
         return speaker
     if cue.startswith(("'", "\u2019")):  # a possessive and its noun: "Varga's claim"
         return f"{speaker}{cue}"

@@ -1166,3 +1166,13 @@ def test_a_reporting_noun_or_held_back_speech_reads_as_the_article_words_it(
 ) -> None:
     [[found]] = attribute([[sentence]], "Herald")
     assert speaker_phrase(found.speaker, found.cue) == wording
+
+
+def test_a_transcript_turn_names_its_speaker_alone_even_when_two_share_a_paragraph() -> None:
+    paragraphs = [
+        ["HOST: Welcome back to the show.", "LEE: Thanks for having me."],
+        ["HOST: What happens next?"],
+    ]
+    found = attribute(paragraphs, "Herald")
+    assert [[a.speaker for a in row] for row in found] == [["HOST", "LEE"], ["HOST"]]
+    assert speaker_phrase(found[0][1].speaker, found[0][1].cue) == "LEE"

@@ -87,4 +87,10 @@ def credit_transcript(
             if credit is None and position == 0:
                 credits[position] = Attribution(speaker, ":", "explicit")
             elif credit is None:
-                credits[position] = Attribution(speaker, None, "carried")
+                # A second turn inside the same paragraph ("HOST: ... LEE: ...") is its own.
+                inner = TURN.match(paragraphs[index][position])
+                if inner and not NOT_SPEAKERS.intersection(inner["speaker"].lower().split()):
+                    speaker = inner["speaker"]
+                    credits[position] = Attribution(speaker, ":", "explicit")
+                else:
+                    credits[position] = Attribution(speaker, None, "carried")
