@@ -69,28 +69,35 @@ NOT_SPEAKERS = word_set(
 MIN_TURNS = 2  # a transcript has at least two turns; one "Name:" opener may be a heading
 
 
+def _turn_speaker(sentence: str) -> str | None:
+    """The name a sentence opens with as a transcript turn ("HOST: ..."), or None."""
+    match = TURN.match(sentence)
+    if match is None or NOT_SPEAKERS.intersection(match["speaker"].lower().split()):
+        return None
+    return match["speaker"]
+
+
 def credit_transcript(
     found: list[list[Attribution | None]], paragraphs: Sequence[Sequence[str]]
 ) -> None:
     """Credit the paragraphs of a transcript to the name that opens each turn."""
     turns: dict[int, str] = {}
     for index, sentences in enumerate(paragraphs):
-        match = TURN.match(sentences[0]) if sentences else None
-        words = match["speaker"].lower().split() if match else []
-        if match and not NOT_SPEAKERS.intersection(words):
-            turns[index] = match["speaker"]
+        opener = _turn_speaker(sentences[0]) if sentences else None
+        if opener is not None:
+            turns[index] = opener
     if len(turns) < MIN_TURNS:
         return
     for index, speaker in turns.items():
         credits = found[index]
         for position, credit in enumerate(credits):
-            if credit is None and position == 0:
+            if credit is not None:
+                continue
+            # The paragraph's first sentence opens its turn; a later one may open another
+            # ("HOST: ... LEE: ..."), whose speaker then holds the rest of the paragraph.
+            inner = _turn_speaker(paragraphs[index][position]) if position else speaker
+            if inner is not None:
+                speaker = inner
                 credits[position] = Attribution(speaker, ":", "explicit")
-            elif credit is None:
-                # A second turn inside the same paragraph ("HOST: ... LEE: ...") is its own.
-                inner = TURN.match(paragraphs[index][position])
-                if inner and not NOT_SPEAKERS.intersection(inner["speaker"].lower().split()):
-                    speaker = inner["speaker"]
-                    credits[position] = Attribution(speaker, ":", "explicit")
-                else:
-                    credits[position] = Attribution(speaker, None, "carried")
+            else:
+                credits[position] = Attribution(speaker, None, "carried")
