@@ -47,6 +47,24 @@ BELIEF_VERBS = _alternatives(
     "proposes defended defends backs backed cited cites expressed indicated supported "
     "fear blamed blames dismissed dismisses"
 )
+# Stance, knowledge and communication verbs ("X knows", "X pointed to", "X talked about"):
+# tried only where no speech frame, quotation or carried speaker credits the sentence,
+# so "When asked why Cruz decided ..., Tyler said" stays Tyler's. Not words that are as
+# often nouns, participles or things' doings: "offers", "favor", "estimates", "named",
+# "delivered", "voted for" ("Global trade offers ...", "a man named Ode").
+STANCE_VERBS = _alternatives(
+    "see sees saw know knows knew expects expected decided decide decides rejected rejects "
+    "thought consider considers considered feel worry worries doubts realized learned "
+    "recognize recognizes identified lamented decried touted touts hailed welcomed "
+    "speculated threatened threatens ordered released listed lists mentioned mentions "
+    "discussed discusses published emailed posted issued encouraged reminded offered "
+    "favors favored opposing backing blame oppose referenced invoked credited denounced "
+    "condemned assailed knocked mocked thanked recommended requested challenged wondered "
+    "voiced articulated reaffirmed vouched_for laid_out lashed_out_at pointed_to points_to "
+    "point_to talked_about talks_about spoke_about refers_to referred_to made_it_clear "
+    "made_no_secret_of is_convinced are_concerned are_wary_of remain_confident is_hoping "
+    "is_planning is_seeking is_promising is_calling_for is_supporting declined_to_comment_on"
+).replace("_", r"\s+")
 # Verbs whose subject is a document or a poll: "the survey found", "the report shows".
 DOCUMENT_VERBS = _alternatives("found finds shows show showed shown indicates indicated")
 # Held-back speech whose subject is still the sentence's source: "X declined to say whether",
