@@ -1201,6 +1201,10 @@ def test_a_stance_or_communication_verb_names_its_subject(sentence: str, wording
             [["Holt"]],
         ),
         (
+            [["When Okafor wanted the seat, Holt said he would back him."]],
+            [["Holt"]],
+        ),
+        (
             [["Lena Holt said the dock was safe.", "She knows the dock well."]],
             [["Lena Holt", "Lena Holt"]],
         ),
@@ -1214,6 +1218,7 @@ def test_a_stance_or_communication_verb_names_its_subject(sentence: str, wording
     ],
     ids=[
         "a-speech-verb-outranks-an-earlier-stance-verb",
+        "a-speech-verb-outranks-an-earlier-belief-verb",
         "a-pronoun-reaches-a-speaker-named-before-it",
         "a-quotation-keeps-its-speaker",
         "see-after-a-modal-is-no-view",
