@@ -1176,3 +1176,58 @@ def test_a_transcript_turn_names_its_speaker_alone_even_when_two_share_a_paragra
     found = attribute(paragraphs, "Herald")
     assert [[a.speaker for a in row] for row in found] == [["HOST", "LEE"], ["HOST"]]
     assert speaker_phrase(found[0][1].speaker, found[0][1].cue) == "LEE"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wording"),
+    [
+        ("Mayor Ines Varga knows the vote will be close.", "Mayor Ines Varga knows"),
+        ("Harbour pilots pointed to the collapsed pier.", "Harbour pilots pointed to"),
+        ("Okafor talked about the ferry fares at length.", "Okafor talked about"),
+        ("The union is hoping for a deal by Friday.", "The union is hoping"),
+        ("Councillor Lena Holt denounced the toll increase.", "Councillor Lena Holt denounced"),
+    ],
+)
+def test_a_stance_or_communication_verb_names_its_subject(sentence: str, wording: str) -> None:
+    [[found]] = attribute([[sentence]], "Herald")
+    assert speaker_phrase(found.speaker, found.cue) == wording
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speakers"),
+    [
+        (
+            [["When asked why Okafor decided to run, Holt said the seat was open."]],
+            [["Holt"]],
+        ),
+        (
+            [["When Okafor wanted the seat, Holt said he would back him."]],
+            [["Holt"]],
+        ),
+        (
+            [["Lena Holt said the dock was safe.", "She knows the dock well."]],
+            [["Lena Holt", "Lena Holt"]],
+        ),
+        (
+            [["\u201cWe know the dock is unsafe.", "We saw it crack,\u201d said Ruiz."]],
+            [["Ruiz", "Ruiz"]],
+        ),
+        ([["Voters will see the ad ten times before the vote."]], [[None]]),
+        ([["Global trade offers undeniable benefits."]], [[None]]),
+        ([["A man named Ode Lamar runs the ferry."]], [[None]]),
+    ],
+    ids=[
+        "a-speech-verb-outranks-an-earlier-stance-verb",
+        "a-speech-verb-outranks-an-earlier-belief-verb",
+        "a-pronoun-reaches-a-speaker-named-before-it",
+        "a-quotation-keeps-its-speaker",
+        "see-after-a-modal-is-no-view",
+        "offers-is-left-to-things",
+        "a-participle-named-is-no-verb",
+    ],
+)
+def test_stance_verbs_only_credit_what_nothing_else_credits(
+    paragraphs: list[list[str]], speakers: list[list[str | None]]
+) -> None:
+    found = attribute(paragraphs, "Herald")
+    assert [[a.speaker for a in row] for row in found] == speakers

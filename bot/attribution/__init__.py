@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.attribution.carrying import Mention, attribute_paragraph, carry_into
+from bot.attribution.carrying import Mention, attribute_paragraph, carry_into, credit_stances
 from bot.attribution.layouts import credit_signatures, credit_transcript
 from bot.models import Attribution
 
@@ -27,4 +27,5 @@ def attribute(paragraphs: Sequence[Sequence[str]], outlet: str | None) -> list[l
         found.append(credits)
     credit_transcript(found, paragraphs)
     credit_signatures(found, paragraphs)
+    credit_stances(found, paragraphs, mentions)
     return [[credit or fallback for credit in credits] for credits in found]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.attribution.frames import explicit, leading_frame
+from bot.attribution.frames import explicit, leading_frame, stance_frame
 from bot.attribution.speakers import (
     DETERMINERS,
     PRONOUNS,
@@ -278,3 +278,27 @@ def carry_into(
         return
     for position in range(len(credits)):
         credits[position] = Attribution(donor.speaker, donor.cue, "carried")
+
+
+def credit_stances(
+    found: list[list[Attribution | None]],
+    paragraphs: Sequence[Sequence[str]],
+    mentions: list[Mention],
+) -> None:
+    """Credit a sentence that nothing else credits to the subject of its stance verb.
+
+    "Marsh knows the vote is close." reports Marsh's view. Only a sentence outside any
+    quotation is read, and a pronoun reaches only speakers named before it.
+    """
+    for index, (credits, sentences) in enumerate(zip(found, paragraphs, strict=True)):
+        groups = _quote_groups(sentences)
+        for position, sentence in enumerate(sentences):
+            if credits[position] is not None or groups.count(groups[position]) > 1:
+                continue
+            if is_quoted(sentence):
+                continue
+            stance = stance_frame(sentence)
+            if stance is None:
+                continue
+            before = [m for m in mentions if (m.paragraph, m.position) < (index, position)]
+            credits[position] = _resolve(stance, before, index, position)

@@ -22,6 +22,7 @@ from bot.attribution.verbs import (
     INVERTED_CUES,
     SPEAKING_PARTICIPLES,
     SPEECH_VERBS,
+    STANCE_VERBS,
     TAIL,
 )
 
@@ -120,6 +121,8 @@ def _according_to(phrase: str) -> Found | None:
 # "Sen. Marsh on Tuesday morning also called upon ...": a day between subject and verb.
 DAY = r"(?:on\s+[A-Z][a-z]+day(?:\s+(?:morning|afternoon|evening|night))?\s+)?"
 LEADING_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
+MODAL = re.compile(r"\b(?:will|would|could|can|may|might)\s")
+STANCE_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{STANCE_VERBS})\b")
 # "..., fundraising documents show.", "..., Fox found.": a source closing the sentence.
 DOCUMENT_TAIL = re.compile(
     SEP + rf"(?P<speaker>[^,;{QUOTES}]{{1,60}}?)\s+(?P<cue>{DOCUMENT_VERBS})" + END
@@ -337,19 +340,21 @@ def _subject_text(prefix: str) -> str:
     return prefix[cut + 1 :] if cut >= 0 else prefix
 
 
-def _leading(sentence: str) -> Found | None:
+def _leading(sentence: str, cues: re.Pattern[str] = LEADING_CUE) -> Found | None:
     """An attribution opening a clause: "X said (that) ...", "X, a Y, told ...".
 
     Every reporting verb outside a quotation is tried in turn, so a verb later in the
     sentence ("..., even as advocates called for his dismissal") still finds its subject.
     """
     subordinate: Found | None = None
-    for match in LEADING_CUE.finditer(sentence):
+    for match in cues.finditer(sentence):
         if match.start() > LEAD_LIMIT:
             return subordinate
         cue = " ".join(match["cue"].split())
         if _inside_quotation(sentence, match.start()) or not _speech_at(sentence, cue, match.end()):
             continue
+        if cue == "see" and MODAL.search(match.group(0)):
+            continue  # "voters will see the ad": an experience, not a view
         prefix = sentence[: match.start()]
         if PASSIVE.search(prefix):
             continue  # "Officials who were told about the plan": not the officials' words
@@ -458,6 +463,11 @@ def _in_document(sentence: str) -> Found | None:
 def leading_frame(sentence: str) -> Found | None:
     """Only a frame that opens the sentence: "Rhimes declared ...: "...," she said."."""
     return _leading(DATELINE.sub("", sentence.replace("''", '"')))
+
+
+def stance_frame(sentence: str) -> Found | None:
+    """A subject and a verb of stance or communication: "Marsh knows ...", "X pointed to ..."."""
+    return _leading(DATELINE.sub("", sentence.replace("''", '"')), STANCE_CUE)
 
 
 def _asked_by(sentence: str) -> Found | None:

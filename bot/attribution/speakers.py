@@ -182,7 +182,13 @@ def plausible(speaker: str, max_words: int = 8, *, lower_ok: bool = False) -> bo
         return False  # "What Marsh said is unclear": the clause opener is no part of him
     if CONTRACTION.search(speaker) or words[-1].lower() in {"and", "or", "but"}:
         return False
-    participle = len(words) > 1 and words[0].lower().endswith("ing") and words[1][:1].islower()
+    # A hyphenated compound is an adjective: "Best-selling author Ann Lee", "long-serving aide".
+    participle = (
+        len(words) > 1
+        and words[0].lower().endswith("ing")
+        and "-" not in words[0]
+        and words[1][:1].islower()
+    )
     # "Rattling off promises", "highlighting top news": a participle. Two words that end in
     # a plural are a noun and its modifier: "shipping analysts", "polling experts".
     if participle and not _ing_modifier(words):
