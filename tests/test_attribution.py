@@ -1256,6 +1256,7 @@ def test_stance_verbs_only_credit_what_nothing_else_credits(
         ),
         ("The Lund campaign called the charges unsubstantiated.", "The Lund campaign called"),
         ("Okafor has called the toll a scam.", "Okafor called"),
+        ("Critics praise the new ferry timetable.", "Critics praise"),
     ],
 )
 def test_more_speech_frames_name_their_speaker(sentence: str, wording: str) -> None:

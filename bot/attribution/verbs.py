@@ -35,7 +35,10 @@ SPEECH_VERBS = _alternatives(
     "were_saying "
     "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
     "admit contend maintain deny agree complain assert predict accuse insist recounted "
-    "recounts quoted called_upon point_out concede write announce respond declare testify urge"
+    "recounts quoted called_upon point_out concede write announce respond declare testify urge "
+    # Base forms after a plural subject or an auxiliary ("Critics praise", "would describe");
+    # not "note", "state", "report" or "question", as often nouns.
+    "recall emphasize describe caution praise criticize pledge demand remark"
 ).replace("_", r"\s+")
 # "X continues to insist": the whole phrase is the cue, so the wording stays grammatical.
 SPEECH_VERBS += (
