@@ -1231,3 +1231,46 @@ def test_stance_verbs_only_credit_what_nothing_else_credits(
 ) -> None:
     found = attribute(paragraphs, "Herald")
     assert [[a.speaker for a in row] for row in found] == speakers
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wording"),
+    [
+        (
+            "The ferry lost money all year, reported the Coastal Herald.",
+            "the Coastal Herald reported",
+        ),
+        ("Okafor responded by citing the harbour accounts.", "Okafor responded"),
+        ("Lund spoke to the crowd before asking, \u201cWhere do we go?\u201d", "Lund asking"),
+        (
+            "Mayor Ines Varga isn\u2019t saying whether the toll will rise.",
+            "Mayor Ines Varga isn\u2019t saying",
+        ),
+        (
+            "The mayor and his aides haven\u2019t said much about the plan.",
+            "The mayor and his aides haven\u2019t said",
+        ),
+        (
+            "The nominee continues to insist that the files are sealed.",
+            "The nominee continues to insist",
+        ),
+        ("The Lund campaign called the charges unsubstantiated.", "The Lund campaign called"),
+        ("Okafor has called the toll a scam.", "Okafor called"),
+        ("Critics praise the new ferry timetable.", "Critics praise"),
+    ],
+)
+def test_more_speech_frames_name_their_speaker(sentence: str, wording: str) -> None:
+    [[found]] = attribute([[sentence]], "Herald")
+    assert speaker_phrase(found.speaker, found.cue) == wording
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Okafor called the police at noon.",
+        "Lee called his lawyer and left.",
+        "The fee was reported by nobody at all.",
+    ],
+)
+def test_called_without_a_label_is_no_report(sentence: str) -> None:
+    assert attribute([[sentence]], "Herald") == [[Attribution(None, None, "outlet")]]

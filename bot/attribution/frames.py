@@ -130,7 +130,7 @@ DOCUMENT_TAIL = re.compile(
 DOCUMENT_CUE = re.compile(rf"\s(?:(?:{AUX})\s+){{0,2}}(?P<cue>{DOCUMENT_VERBS})\b")
 PARTICIPLE = re.compile(
     # "X left, saying", 'X called it "fantastic," telling', "X won by saying", "X - saying".
-    rf"""(?:,["\u201d']?|\s(?:--|\u2013|\u2014|by|while|upon|after|when|for))\s+"""
+    rf"""(?:,["\u201d']?|\s(?:--|\u2013|\u2014|by|while|upon|after|before|when|for))\s+"""
     rf"(?P<cue>{SPEAKING_PARTICIPLES})\b"
     # "The Cruz campaign sent a fundraising email Wednesday saying that ...".
     r"|\b(?:statement|e-?mail|letter|tweet|message|release|memo|post|video|ad)"
@@ -190,6 +190,12 @@ ASKED_BY = re.compile(
 CALLED_OBJECT = re.compile(
     r"\s+(?:him|her|them|it|himself|herself|[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})"
     r"\s+(?:a|an|the|his|her|their|its)\s"
+)
+# "called the decision a mistake", "called the charges unsubstantiated": a determiner's noun
+# phrase, then a label (an indefinite noun phrase or an adjective closing the clause).
+CALLED_LABEL = re.compile(
+    r"\s+(?:the|his|her|their|its|this|that|these|those)\s+(?:[\w'\u2019-]+\s+){0,3}?"
+    r"(?:(?:a|an)\s|[a-z]+(?:ed|ous|ful|ible|able|ic|ive|less|ent|ant|al|ary|ish)(?:\s+and\b|[,.;]|$))"
 )
 # "Duarte, who chairs the board and": a relative clause whose second verb follows.
 RELATIVE_AND = re.compile(
@@ -309,9 +315,14 @@ def _trailing(sentence: str, start: int = 0) -> Found | None:
     return found_speaker(normal["speaker"], normal["cue"]) or _quote_inverted(sentence, start)
 
 
+# "responded by using the example of ...": an active verb and how it was done.
+BY_DOING = re.compile(r"\s+by\s+[a-z]+ing\b")
+
+
 def _speech_at(sentence: str, cue: str, end: int) -> bool:
     """False for uses of a cue word that do not report: "added 25 points", "a group called X"."""
-    if cue.endswith("ed") and sentence.startswith(" by ", end):
+    passive = sentence.startswith(" by ", end) and not BY_DOING.match(sentence, end)
+    if cue.endswith("ed") and passive:
         return False  # a passive participle: "a practice criticized by Miller"
     if cue == "charged" and sentence.startswith(" with", end):
         return False  # "charged with" a task or a crime
@@ -323,7 +334,11 @@ def _speech_at(sentence: str, cue: str, end: int) -> bool:
         return bool(ADDED_SPEECH.match(sentence, end))
     if cue in NEEDS_QUOTE:
         quoted = any(mark in sentence[end:] for mark in "\"\u201c'")
-        return quoted or bool(CALLED_OBJECT.match(sentence, end))
+        return (
+            quoted
+            or bool(CALLED_OBJECT.match(sentence, end))
+            or bool(CALLED_LABEL.match(sentence, end))
+        )
     return True
 
 

@@ -35,8 +35,16 @@ SPEECH_VERBS = _alternatives(
     "were_saying "
     "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
     "admit contend maintain deny agree complain assert predict accuse insist recounted "
-    "recounts quoted called_upon point_out concede write announce respond declare testify urge"
+    "recounts quoted called_upon point_out concede write announce respond declare testify urge "
+    # Base forms after a plural subject or an auxiliary ("Critics praise", "would describe");
+    # not "note", "state", "report" or "question", as often nouns.
+    "recall emphasize describe caution praise criticize pledge demand remark"
 ).replace("_", r"\s+")
+# "X continues to insist": the whole phrase is the cue, so the wording stays grammatical.
+SPEECH_VERBS += (
+    r"|continue[sd]?\s+to\s+(?:say|insist|argue|claim|maintain|deny|warn|urge|call\s+for|ask|"
+    r"question|criticize|push\s+for|defend)"
+)
 # Verbs of belief, intention and stance ("X wants", "X believes", "X opposes"):
 # attributions, not speech, read in the last pass with STANCE_VERBS below.
 BELIEF_VERBS = _alternatives(
@@ -81,6 +89,10 @@ NEGATED_CUES = (
     r"|(?:wouldn|couldn|didn)['\u2019]t\s+(?:say|discuss|specify|elaborate|confirm|disclose|"
     r"detail|predict|speculate|share|comment\s+on)"
     r"|made\s+no\s+mention|(?:did\s+not|didn['\u2019]t|never)\s+mention(?:ed)?"
+    # "X isn't saying whether", "X hasn't said much about": speech held back, X's all the same.
+    r"|(?:is|are|was|were)(?:\s+not|n['\u2019]t)\s+saying"
+    r"|(?:has|have|had)(?:\s+not|n['\u2019]t)\s+(?:yet\s+)?said"
+    r"|(?:will\s+not|won['\u2019]t)\s+say"
 )
 CUES = f"{SPEECH_VERBS}|{NEGATED_CUES}"
 # "said a European official": only these verbs are inverted in news prose. Not "told":
@@ -88,7 +100,7 @@ CUES = f"{SPEECH_VERBS}|{NEGATED_CUES}"
 INVERTED_CUES = _alternatives(
     "said says added adds noted notes wrote writes explained warned asked replied "
     "recalled declared responded continued concluded insisted argued countered suggested "
-    "exclaimed observed tweeted quipped mused retorted"
+    "exclaimed observed tweeted quipped mused retorted reported"
 )
 # Words allowed between a subject and its verb: "have said", "has also warned".
 AUX = _alternatives(
