@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the way sentences or attributions are derived changes: stored
 # sentences from an older pipeline are recomputed on load instead of trusted.
-PIPELINE_VERSION = 7
+PIPELINE_VERSION = 8
 ARTICLE_SUFFIX = ".json"
 # A temporary file of an interrupted save older than this is debris, not a save in progress.
 STALE_TEMPORARY_SECONDS = 3600

