@@ -1309,3 +1309,30 @@ def test_a_sentence_the_rules_credit_never_reaches_the_parser(
     monkeypatch.setattr(carrying, "parsed_speaker", refuse)
     [[found]] = attribute([["Okafor said the plan was dead."]], "Herald")
     assert found.speaker == "Okafor"
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speakers"),
+    [
+        (
+            [
+                ["HOST: Welcome back to the show."],
+                ["LEE: Most recently, Lund called to ban cars from the bridge."],
+            ],
+            [["HOST"], ["LEE"]],
+        ),
+        (
+            [
+                ["The harbour board released this statement:"],
+                ["\u201cWe will rebuild the pier.", "It will open in May.\u201d"],
+            ],
+            [["The harbour board"], ["The harbour board", "The harbour board"]],
+        ),
+    ],
+    ids=["a-transcript-turn-outranks-the-parse", "a-late-credit-carries-into-the-quotation"],
+)
+def test_the_last_passes_follow_the_layout(
+    paragraphs: list[list[str]], speakers: list[list[str | None]]
+) -> None:
+    found = attribute(paragraphs, "Herald")
+    assert [[a.speaker for a in row] for row in found] == speakers

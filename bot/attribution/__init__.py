@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.attribution.carrying import Mention, attribute_paragraph, carry_into, credit_stances
+from bot.attribution.carrying import (
+    Mention,
+    attribute_paragraph,
+    carry_into,
+    credit_parsed,
+    credit_stances,
+)
 from bot.attribution.layouts import credit_signatures, credit_transcript
 from bot.models import Attribution
 
@@ -27,5 +33,10 @@ def attribute(paragraphs: Sequence[Sequence[str]], outlet: str | None) -> list[l
         found.append(credits)
     credit_transcript(found, paragraphs)
     credit_signatures(found, paragraphs)
+    credit_parsed(found, paragraphs, mentions)
     credit_stances(found, paragraphs, mentions)
+    # A quotation that runs on, or follows "X released a statement:", takes the speaker the
+    # last passes found for the paragraph before it.
+    for index in range(1, len(found)):
+        carry_into(found[index], paragraphs[index], found[index - 1], paragraphs[index - 1])
     return [[credit or fallback for credit in credits] for credits in found]

@@ -234,14 +234,6 @@ def attribute_paragraph(
             # An unresolved pronoun ("..., she said.") gives way to a named opening frame.
             found = leading_frame(sentence)
             attribution = _resolve(found, mentions, index, position) if found else None
-        if attribution is None and not continues:
-            # The rules found nothing: the parse may. Its speakers are not offered to later
-            # pronouns, which stay with the speakers the rules named.
-            found = parsed_speaker(sentence)
-            parsed = _resolve(found, mentions, index, position) if found else None
-            if parsed is not None:
-                result.append(parsed)
-                continue
         if attribution and attribution.speaker:
             last = position == len(sentences) - 1
             mentions.append(Mention(attribution.speaker, index, position, last))
@@ -287,6 +279,33 @@ def carry_into(
         return
     for position in range(len(credits)):
         credits[position] = Attribution(donor.speaker, donor.cue, "carried")
+
+
+def credit_parsed(
+    found: list[list[Attribution | None]],
+    paragraphs: Sequence[Sequence[str]],
+    mentions: list[Mention],
+) -> None:
+    """Credit what the rules and the layout left open to the subject the parse finds.
+
+    A parsed speaker then carries through its quotation as a named one does; it is not
+    offered to later pronouns, which stay with the speakers the rules named.
+    """
+    for index, (credits, sentences) in enumerate(zip(found, paragraphs, strict=True)):
+        groups = _quote_groups(sentences)
+        parsed = False
+        for position, sentence in enumerate(sentences):
+            continues = position > 0 and groups[position] == groups[position - 1]
+            if credits[position] is not None or continues:
+                continue
+            speaker = parsed_speaker(sentence)
+            if speaker is None:
+                continue
+            before = [m for m in mentions if (m.paragraph, m.position) < (index, position)]
+            credits[position] = _resolve(speaker, before, index, position)
+            parsed = parsed or credits[position] is not None
+        if parsed:
+            _carry(credits, sentences)
 
 
 def credit_stances(
