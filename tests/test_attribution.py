@@ -1281,6 +1281,7 @@ def test_called_without_a_label_is_no_report(sentence: str) -> None:
     [
         ("In a radio interview Okafor declared that the plan was dead.", "Okafor declared"),
         ("Most recently, Lund called to ban cars from the bridge.", "Lund called"),
+        ("The charges were denied on Tuesday by the Lund campaign.", "the Lund campaign denied"),
     ],
 )
 def test_the_parse_finds_the_subject_the_rules_miss(sentence: str, wording: str) -> None:

@@ -103,12 +103,19 @@ def _subject_of(sentence: str, doc: Any, governor_of: Callable[[Any], Any]) -> F
             continue
         if not _reports(sentence, token):
             continue
-        subjects = [child for child in governor.children if child.dep_ == "nsubj"]
+        subjects = _subjects(governor)
         if subjects:
             found = found_speaker(_phrase(subjects[0]), cue, max_words=10)
             if found:
                 return found
     return None
+
+
+def _subjects(verb: Any) -> list[Any]:
+    """The verb's subject, or the agent of a passive: "was first reported by the Herald"."""
+    subjects = [child for child in verb.children if child.dep_ == "nsubj"]
+    agents = [child for child in verb.children if child.dep_ == "agent"]
+    return subjects or [word for agent in agents for word in agent.children if word.dep_ == "pobj"]
 
 
 def _reports(sentence: str, token: Any) -> bool:
