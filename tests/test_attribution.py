@@ -1214,6 +1214,7 @@ def test_a_stance_or_communication_verb_names_its_subject(sentence: str, wording
         ),
         ([["Voters will see the ad ten times before the vote."]], [[None]]),
         ([["Global trade offers undeniable benefits."]], [[None]]),
+        ([["Okafor wants the seat and Holt said he would back him."]], [["Holt"]]),
         ([["A man named Ode Lamar runs the ferry."]], [[None]]),
     ],
     ids=[
@@ -1223,6 +1224,7 @@ def test_a_stance_or_communication_verb_names_its_subject(sentence: str, wording
         "a-quotation-keeps-its-speaker",
         "see-after-a-modal-is-no-view",
         "offers-is-left-to-things",
+        "a-clause-before-and-is-no-part-of-the-next-subject",
         "a-participle-named-is-no-verb",
     ],
 )

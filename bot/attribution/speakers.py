@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.attribution.verbs import FINITE_CUE_WORDS
+
 # A time or channel adjunct trailing a speaker: "Smith on Tuesday", "the ministry in
 # a statement". Trimmed so the speaker is the person or body alone.
 SPEAKER_ADJUNCT = re.compile(
@@ -280,7 +282,14 @@ def found_speaker(
     speaker = clean_speaker(speaker)
     if not speaker or not plausible(speaker, max_words, lower_ok=lower_ok):
         return None
+    if _holds_a_report(speaker):
+        return None  # "Okafor wants the seat and Holt": a clause, then the next subject
     return Found(speaker, cue.lower(), back)
+
+
+def _holds_a_report(speaker: str) -> bool:
+    """True when the phrase's own words (before any relative clause) hold a reporting verb."""
+    return any(word in FINITE_CUE_WORDS for word in _core_text(speaker).split())
 
 
 def is_plural(speaker: str) -> bool:

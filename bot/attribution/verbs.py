@@ -124,3 +124,17 @@ SPEAKING_PARTICIPLES = _alternatives(
 )
 # "added" is speech only before a reported clause: not "Gallinari added 25 points".
 ADDED_SPEECH = re.compile(r"""\s*(?:that\b|[:,"'\u201c\u2018]|[.!?]?["'\u201d\u2019]*\s*$)""")
+
+# One-word cues in the third person ("says", "wants"), for telling a clause from a noun
+# phrase; not the -ed forms, which also shorten a relative clause ("a poll released Monday"),
+# nor words as often plural nouns ("claims", "reports", "plans").
+FINITE_CUE_WORDS = frozenset(
+    word
+    for word in f"{SPEECH_VERBS}|{BELIEF_VERBS}|{STANCE_VERBS}".split("|")
+    if word.isalpha() and word.endswith("s") and not word.endswith("ss")
+) - frozenset(
+    _alternatives(
+        "calls claims reports notes plans hopes fears worries doubts backs lists touts promises "
+        "vows pledges demands questions responds"
+    ).split("|")
+)
