@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.attribution.frames import explicit, leading_frame, stance_frame
@@ -291,21 +291,11 @@ def credit_parsed(
     A parsed speaker then carries through its quotation as a named one does; it is not
     offered to later pronouns, which stay with the speakers the rules named.
     """
-    for index, (credits, sentences) in enumerate(zip(found, paragraphs, strict=True)):
-        groups = _quote_groups(sentences)
-        parsed = False
-        for position, sentence in enumerate(sentences):
-            continues = position > 0 and groups[position] == groups[position - 1]
-            if credits[position] is not None or continues:
-                continue
-            speaker = parsed_speaker(sentence)
-            if speaker is None:
-                continue
-            before = [m for m in mentions if (m.paragraph, m.position) < (index, position)]
-            credits[position] = _resolve(speaker, before, index, position)
-            parsed = parsed or credits[position] is not None
-        if parsed:
-            _carry(credits, sentences)
+
+    def opens(groups: list[int], position: int, sentence: str) -> bool:
+        return position == 0 or groups[position] != groups[position - 1]
+
+    _late_pass(found, paragraphs, mentions, parsed_speaker, opens, carry=True)
 
 
 def credit_stances(
@@ -318,15 +308,34 @@ def credit_stances(
     "Marsh knows the vote is close." reports Marsh's view. Only a sentence outside any
     quotation is read, and a pronoun reaches only speakers named before it.
     """
+
+    def outside(groups: list[int], position: int, sentence: str) -> bool:
+        return groups.count(groups[position]) == 1 and not is_quoted(sentence)
+
+    _late_pass(found, paragraphs, mentions, stance_frame, outside, carry=False)
+
+
+def _late_pass(
+    found: list[list[Attribution | None]],
+    paragraphs: Sequence[Sequence[str]],
+    mentions: list[Mention],
+    find: Callable[[str], Found | None],
+    readable: Callable[[list[int], int, str], bool],
+    *,
+    carry: bool,
+) -> None:
+    """Credit each open sentence that `readable` admits with what `find` names in it."""
     for index, (credits, sentences) in enumerate(zip(found, paragraphs, strict=True)):
         groups = _quote_groups(sentences)
+        credited = False
         for position, sentence in enumerate(sentences):
-            if credits[position] is not None or groups.count(groups[position]) > 1:
+            if credits[position] is not None or not readable(groups, position, sentence):
                 continue
-            if is_quoted(sentence):
-                continue
-            stance = stance_frame(sentence)
-            if stance is None:
+            speaker = find(sentence)
+            if speaker is None:
                 continue
             before = [m for m in mentions if (m.paragraph, m.position) < (index, position)]
-            credits[position] = _resolve(stance, before, index, position)
+            credits[position] = _resolve(speaker, before, index, position)
+            credited = credited or credits[position] is not None
+        if carry and credited:
+            _carry(credits, sentences)
