@@ -1259,6 +1259,10 @@ def test_stance_verbs_only_credit_what_nothing_else_credits(
         ("The Lund campaign called the charges unsubstantiated.", "The Lund campaign called"),
         ("Okafor has called the toll a scam.", "Okafor called"),
         ("Critics describe the new ferry timetable as late.", "Critics describe"),
+        (
+            "In a state poll released Monday, 48 percent chose Marsh.",
+            "in a state poll released Monday",
+        ),
     ],
 )
 def test_more_speech_frames_name_their_speaker(sentence: str, wording: str) -> None:
