@@ -31,7 +31,8 @@ def speaker_phrase(speaker: str | None, cue: str | None) -> str | None:
         return speaker
     if cue.startswith(("'", "\u2019")):  # a possessive and its noun: "Varga's claim"
         return f"{speaker}{cue}"
-    if cue.lower() in LEADING_CUES or cue.lower().startswith("according"):
+    # "according to a poll", "in a state poll released Monday": a preposition leads.
+    if cue.lower() in LEADING_CUES or cue.lower().startswith("according") or cue.lower() == "in":
         return f"{cue} {speaker}"
     return f"{speaker} {cue}"
 

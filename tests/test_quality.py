@@ -142,5 +142,5 @@ def test_polnear_dev_attribution_stays_above_its_floors() -> None:
     report = evaluate_attribution(require(POLNEAR_DEV))
     assert report.articles == 84
     assert report.speech_recall.share >= 0.899, report.speech_recall
-    assert report.all_recall.share >= 0.64, report.all_recall
+    assert report.all_recall.share >= 0.645, report.all_recall
     assert report.precision.share >= 0.955, report.precision

@@ -23,8 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.attribution.frames import inside_quotation, speech_at
-from bot.attribution.speakers import Found, found_speaker
-from bot.attribution.verbs import BELIEF_VERBS, SPEAKING_PARTICIPLES, SPEECH_VERBS, STANCE_VERBS
+from bot.attribution.speakers import DOCUMENT_NOUNS, Found, found_speaker
+from bot.attribution.verbs import (
+    BELIEF_VERBS,
+    DOCUMENT_VERBS,
+    SPEAKING_PARTICIPLES,
+    SPEECH_VERBS,
+    STANCE_VERBS,
+)
 from bot.encoder import file_sha256
 from bot.models import BotError
 
@@ -38,9 +44,12 @@ MODEL_SHA256 = {
 }
 MAX_TOKENS = 80  # a longer "sentence" is a splitter failure: a table, a list, a live blog
 QUOTES = '"\u201c\u2018'
-_CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}|{SPEAKING_PARTICIPLES}|{STANCE_VERBS}"
+_CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}|{SPEAKING_PARTICIPLES}|{STANCE_VERBS}|{DOCUMENT_VERBS}"
 CUE_WORD = re.compile(rf"\b(?:{_CUES})\b")
 # Single-word cues: the parser looks at one token at a time.
+# "shows" reports for a document or a poll, not for "These efforts show"; "found", for a
+# finding ("found that ...") too, not for "The team found a way to win".
+DOCUMENT_CUES = frozenset(DOCUMENT_VERBS.split("|"))
 CUE_TOKENS = frozenset(word for word in _CUES.split("|") if word.isalpha())
 # "called" and "calls" need a quotation for the rules; the parse also finds a bare label:
 # "called the system rigged" (an object predicate), not "called the police".
@@ -106,7 +115,7 @@ def _subject_of(sentence: str, doc: Any, governor_of: Callable[[Any], Any]) -> F
         subjects = _subjects(governor)
         if subjects:
             found = found_speaker(_phrase(subjects[0]), cue, max_words=10)
-            if found:
+            if found and (cue not in DOCUMENT_CUES or _documents(found.speaker, token)):
                 return found
     return None
 
@@ -129,6 +138,14 @@ def _reports(sentence: str, token: Any) -> bool:
     if cue == "see" and any(child.tag_ == "MD" for child in token.children):
         return False
     return speech_at(sentence, cue, end)
+
+
+def _documents(speaker: str, cue: Any) -> bool:
+    """True for a document or poll as the subject ("an average of recent polls shows"), or
+    for a finding reported in a clause ("the researchers found that ...")."""
+    if any(word.strip(".,").lower() in DOCUMENT_NOUNS for word in speaker.split()):
+        return True
+    return cue.lower_ in {"found", "finds"} and any(c.dep_ == "ccomp" for c in cue.children)
 
 
 def _governor(token: Any) -> Any:

@@ -36,9 +36,10 @@ SPEECH_VERBS = _alternatives(
     "calls_on called called_out calls_out argue insist acknowledge suggest claim warn explain "
     "admit contend maintain deny agree complain assert predict accuse insist recounted "
     "recounts quoted called_upon point_out concede write announce respond declare testify urge "
-    # Base forms after a plural subject or an auxiliary ("Critics praise", "would describe");
-    # not "note", "state", "report" or "question", as often nouns.
-    "recall emphasize describe caution praise criticize pledge demand remark"
+    # Base forms after a plural subject or an auxiliary ("Critics describe", "would recall");
+    # not "note", "state", "report", "question", "praise", "demand" or "pledge", as often nouns
+    # ("The plan won praise", "strong demand").
+    "recall emphasize describe criticize"
 ).replace("_", r"\s+")
 # "X continues to insist": the whole phrase is the cue, so the wording stays grammatical.
 SPEECH_VERBS += (
