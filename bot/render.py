@@ -16,6 +16,7 @@ LEADING_CUES = frozenset(
         *("said", "says", "added", "adds", "wrote", "writes", "stated", "states"),
         *("noted", "notes", "argued", "argues", "warned", "warns", "explained", "explains"),
         *("claimed", "claims", "insisted", "insists", "announced", "announces"),
+        "in",  # "in a state poll released Monday"
     }
 )
 
@@ -31,8 +32,7 @@ def speaker_phrase(speaker: str | None, cue: str | None) -> str | None:
         return speaker
     if cue.startswith(("'", "\u2019")):  # a possessive and its noun: "Varga's claim"
         return f"{speaker}{cue}"
-    # "according to a poll", "in a state poll released Monday": a preposition leads.
-    if cue.lower() in LEADING_CUES or cue.lower().startswith("according") or cue.lower() == "in":
+    if cue.lower() in LEADING_CUES or cue.lower().startswith("according"):
         return f"{cue} {speaker}"
     return f"{speaker} {cue}"
 

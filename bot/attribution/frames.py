@@ -121,7 +121,6 @@ def _according_to(phrase: str) -> Found | None:
 # "Sen. Marsh on Tuesday morning also called upon ...": a day between subject and verb.
 DAY = r"(?:on\s+[A-Z][a-z]+day(?:\s+(?:morning|afternoon|evening|night))?\s+)?"
 LEADING_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{CUES})\b")
-MODAL = re.compile(r"\b(?:will|would|could|can|may|might)\s")
 STANCE_CUE = re.compile(rf"\s{DAY}(?:(?:{AUX})\s+){{0,2}}(?P<cue>{STANCE_VERBS})\b")
 # "..., fundraising documents show.", "..., Fox found.": a source closing the sentence.
 DOCUMENT_TAIL = re.compile(
@@ -317,6 +316,10 @@ def _trailing(sentence: str, start: int = 0) -> Found | None:
 
 # "responded by using the example of ...": an active verb and how it was done.
 BY_DOING = re.compile(r"\s+by\s+[a-z]+ing\b")
+# A modal before "see", up to two words back: "voters will (probably) see the ad".
+MODAL_BEFORE = re.compile(
+    r"\b(?:will|would|could|can|may|might|should|must|shall)\s+(?:[a-z]+\s+){0,2}$"
+)
 
 
 def speech_at(sentence: str, cue: str, end: int) -> bool:
@@ -326,6 +329,8 @@ def speech_at(sentence: str, cue: str, end: int) -> bool:
         return False  # a passive participle: "a practice criticized by Miller"
     if cue == "charged" and sentence.startswith(" with", end):
         return False  # "charged with" a task or a crime
+    if cue == "see" and MODAL_BEFORE.search(sentence, 0, end - len(cue)):
+        return False  # "voters will see the ad": an experience, not a view
     if re.match(r"\s+(?:nothing|little)\b", sentence[end:]):
         return False  # "said nothing" reports no words
     if cue in {"concluded", "concludes"} and re.match(r"\s*[,;.]", sentence[end:]):
@@ -368,8 +373,6 @@ def _leading(sentence: str, cues: re.Pattern[str] = LEADING_CUE) -> Found | None
         cue = " ".join(match["cue"].split())
         if inside_quotation(sentence, match.start()) or not speech_at(sentence, cue, match.end()):
             continue
-        if cue == "see" and MODAL.search(match.group(0)):
-            continue  # "voters will see the ad": an experience, not a view
         prefix = sentence[: match.start()]
         if PASSIVE.search(prefix):
             continue  # "Officials who were told about the plan": not the officials' words
@@ -475,14 +478,14 @@ def _in_document(sentence: str) -> Found | None:
     return found if found and is_poll(found.speaker) else None
 
 
-def leading_frame(sentence: str) -> Found | None:
+def leading_frame(sentence: str, cues: re.Pattern[str] = LEADING_CUE) -> Found | None:
     """Only a frame that opens the sentence: "Rhimes declared ...: "...," she said."."""
-    return _leading(DATELINE.sub("", sentence.replace("''", '"')))
+    return _leading(DATELINE.sub("", sentence.replace("''", '"')), cues)
 
 
 def stance_frame(sentence: str) -> Found | None:
     """A subject and a verb of stance or communication: "Marsh knows ...", "X pointed to ..."."""
-    return _leading(DATELINE.sub("", sentence.replace("''", '"')), STANCE_CUE)
+    return leading_frame(sentence, STANCE_CUE)
 
 
 def _asked_by(sentence: str) -> Found | None:

@@ -25,7 +25,6 @@ from typing import Any
 from bot.attribution.frames import inside_quotation, speech_at
 from bot.attribution.speakers import DOCUMENT_NOUNS, Found, found_speaker
 from bot.attribution.verbs import (
-    BELIEF_VERBS,
     DOCUMENT_VERBS,
     SPEAKING_PARTICIPLES,
     SPEECH_VERBS,
@@ -44,7 +43,8 @@ MODEL_SHA256 = {
 }
 MAX_TOKENS = 80  # a longer "sentence" is a splitter failure: a table, a list, a live blog
 QUOTES = '"\u201c\u2018'
-_CUES = f"{SPEECH_VERBS}|{BELIEF_VERBS}|{SPEAKING_PARTICIPLES}|{STANCE_VERBS}|{DOCUMENT_VERBS}"
+# STANCE_VERBS includes the belief verbs.
+_CUES = f"{SPEECH_VERBS}|{SPEAKING_PARTICIPLES}|{STANCE_VERBS}|{DOCUMENT_VERBS}"
 CUE_WORD = re.compile(rf"\b(?:{_CUES})\b")
 # Single-word cues: the parser looks at one token at a time.
 # "shows" reports for a document or a poll, not for "These efforts show"; "found", for a
@@ -128,15 +128,13 @@ def _subjects(verb: Any) -> list[Any]:
 
 
 def _reports(sentence: str, token: Any) -> bool:
-    """False for uses of a cue that report nothing: "added 25 points", "called the police",
-    "voters will see the ad"."""
+    """False for uses of a cue that report nothing ("added 25 points", "voters will see the
+    ad", see `speech_at`); "called" also reports with a label the parse finds."""
     cue = token.lower_
     end = token.idx + len(token.text)
     if cue in NAMING:
         labelled = any(child.dep_ in LABELS for child in token.children)
         return labelled or speech_at(sentence, cue, end)
-    if cue == "see" and any(child.tag_ == "MD" for child in token.children):
-        return False
     return speech_at(sentence, cue, end)
 
 

@@ -131,7 +131,7 @@ ADDED_SPEECH = re.compile(r"""\s*(?:that\b|[:,"'\u201c\u2018]|[.!?]?["'\u201d\u2
 # nor words as often plural nouns ("claims", "reports", "plans").
 FINITE_CUE_WORDS = frozenset(
     word
-    for word in f"{SPEECH_VERBS}|{BELIEF_VERBS}|{STANCE_VERBS}".split("|")
+    for word in f"{SPEECH_VERBS}|{STANCE_VERBS}".split("|")  # STANCE_VERBS holds the beliefs
     if word.isalpha() and word.endswith("s") and not word.endswith("ss")
 ) - frozenset(
     _alternatives(
