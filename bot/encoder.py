@@ -37,21 +37,34 @@ class TextEncoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-class MemoEncoder:
-    """An encoder that remembers every text's vector (for evaluations that re-ingest)."""
+class TokenEncoder(TextEncoder, Protocol):
+    """An encoder that also gives each text's token states (see `Encoder.encode_with_tokens`)."""
 
-    def __init__(self, encoder: TextEncoder) -> None:
+    def encode_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]: ...
+
+
+class MemoEncoder:
+    """An encoder that remembers every text's vector and token states (for evaluations that
+    re-ingest)."""
+
+    def __init__(self, encoder: TokenEncoder) -> None:
         self.encoder = encoder
-        self._known: dict[str, np.ndarray] = {}
+        self._known: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of the texts, encoding only the ones not seen before."""
+        return self.encode_with_tokens(texts)[0]
+
+    def encode_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Vectors and token states of the texts, encoding only the ones not seen before."""
         new = list(dict.fromkeys(t for t in texts if t not in self._known))
         if new:
-            self._known.update(zip(new, self.encoder.encode(new), strict=True))
+            vectors, states = self.encoder.encode_with_tokens(new)
+            self._known.update(zip(new, zip(vectors, states, strict=True), strict=True))
         if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return np.stack([self._known[t] for t in texts])
+            return np.zeros((0, DIMENSIONS), dtype=np.float32), []
+        known = [self._known[t] for t in texts]
+        return np.stack([vector for vector, _ in known]), [states for _, states in known]
 
 
 class EncoderError(BotError):
@@ -147,23 +160,40 @@ class Encoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text (rows in the given order), float32."""
+        return self._encode(texts, tokens=False)[0]
+
+    def encode_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The texts' unit vectors, and each text's token states from the same run.
+
+        A text's token states are the model's last hidden state of each of its word pieces
+        ([CLS] and [SEP] left out), each scaled to unit length (float32, DIMENSIONS wide): the
+        sentence vector is their mean before normalising; `bot.late` matches them one by one.
+        """
+        return self._encode(texts, tokens=True)
+
+    def _encode(self, texts: Sequence[str], tokens: bool) -> tuple[np.ndarray, list[np.ndarray]]:
         self.load()
         result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        states: list[np.ndarray] = [EMPTY_STATES] * len(texts)
         if not texts:
-            return result
+            return result, []
         encodings = self._tokenizer.encode_batch(list(texts))
         # Sorted by length, so each batch pads little.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            result[chunk] = self._encode_batch([encodings[i] for i in chunk])
-        return result
+            vectors, hidden = self._encode_batch([encodings[i] for i in chunk])
+            result[chunk] = vectors
+            if tokens:
+                for row, i in enumerate(chunk):
+                    states[i] = _unit_rows(hidden[row, 1 : len(encodings[i].ids) - 1])
+        return result, states if tokens else []
 
     def encode_one(self, text: str) -> np.ndarray:
         """The unit vector of one text."""
         return self.encode([text])[0]
 
-    def _encode_batch(self, encodings: list[Any]) -> np.ndarray:
+    def _encode_batch(self, encodings: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -177,4 +207,13 @@ class Encoder:
         weights = mask[:, :, None].astype(np.float32)
         pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32), states
+
+
+EMPTY_STATES = np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+
+def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Each row scaled to unit length, float32."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.maximum(norms, 1e-12)).astype(np.float32)

@@ -73,8 +73,11 @@ MIGRATIONS: tuple[str, ...] = (
 class StateDB:
     """A SQLite file shared by threads: one connection, one lock, explicit transactions."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, migrations: Sequence[str] = MIGRATIONS, synchronous: str = "FULL"
+    ) -> None:
         self.path = path
+        self.migrations = tuple(migrations)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: no implicit transactions, only the ones `transaction` opens.
@@ -82,7 +85,9 @@ class StateDB:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed transaction survives power loss too, not only a killed process.
-            self._db.execute("PRAGMA synchronous=FULL")
+            # NORMAL (for data that can be computed again): a power loss may undo the last
+            # transactions, never corrupt the file.
+            self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=10000")
         except sqlite3.Error as exc:
@@ -102,14 +107,14 @@ class StateDB:
     def _migrate(self) -> None:
         with self._lock:
             current = self.version
-            if current > len(MIGRATIONS):
+            if current > len(self.migrations):
                 raise StoreError(
                     f"{self.path} was written by a newer version (schema {current}, "
-                    f"this one knows {len(MIGRATIONS)})"
+                    f"this one knows {len(self.migrations)})"
                 )
-            for number in range(current, len(MIGRATIONS)):
+            for number in range(current, len(self.migrations)):
                 with self.transaction() as db:
-                    for statement in MIGRATIONS[number].split(";"):
+                    for statement in self.migrations[number].split(";"):
                         if statement.strip():
                             db.execute(statement)
                     db.execute(f"PRAGMA user_version = {number + 1}")

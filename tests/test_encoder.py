@@ -102,11 +102,15 @@ def test_memo_encoder_encodes_each_text_once(encoder: Encoder) -> None:
 
     class Counting:
         def encode(self, texts: Sequence[str]) -> np.ndarray:
+            return self.encode_with_tokens(texts)[0]
+
+        def encode_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
             seen.extend(texts)
-            return encoder.encode(texts)
+            return encoder.encode_with_tokens(texts)
 
     memo = MemoEncoder(Counting())
     first = memo.encode(["one", "two", "one"])
-    second = memo.encode(["two", "three"])
+    second, states = memo.encode_with_tokens(["two", "three"])
     assert seen == ["one", "two", "three"]
     assert float(first[1] @ second[0]) == pytest.approx(1.0, abs=1e-6)
+    assert len(states) == 2 and len(states[0]) == 1  # "two": one word piece
