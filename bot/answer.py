@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from bot.followup import (
     more_from_speaker,
 )
 from bot.index import BM25Index
+from bot.late import late_scores
 from bot.models import Answer, Passage, Quote
 from bot.query import Query, parse_question
 from bot.rerank import (
@@ -46,7 +48,10 @@ from bot.vectors import SentenceVectors
 SPEECH_TERMS = frozenset(tokenize("say said says saying tell told tells"))
 
 
-Encode = Callable[[Sequence[str]], np.ndarray | None]
+# Texts -> (their unit vectors, each text's token states), or None without the model.
+Encode = Callable[[Sequence[str]], tuple[np.ndarray, list[np.ndarray]] | None]
+# Sentences -> the token states stored for those of them that have any.
+StatesOf = Callable[[Sequence[tuple[str, int]]], dict[tuple[str, int], np.ndarray]]
 
 
 class Answerer:
@@ -58,11 +63,13 @@ class Answerer:
         lookup: PassageLookup,
         options: AnswerOptions,
         vectors: SentenceVectors | None = None,
+        states_of: StatesOf | None = None,
     ) -> None:
         self.index = index
         self.lookup = lookup
         self.options = options
         self.vectors = vectors  # None: the semantic layer is off
+        self.states_of = states_of  # None: no token states are kept
 
     @property
     def options(self) -> AnswerOptions:
@@ -73,9 +80,13 @@ class Answerer:
     def options(self, options: AnswerOptions) -> None:
         self._options = options
         self._semantic_options = options.semantic()
+        self._late_options = options.late()
 
     def options_for(self, evidence: QueryEvidence) -> AnswerOptions:
-        """The options (weights) that fit this evidence: with or without sentence vectors."""
+        """The options (weights) that fit this evidence: with token states, with sentence
+        vectors only, or by words alone."""
+        if evidence.late is not None:
+            return self._late_options
         return self._semantic_options if evidence.semantic else self._options
 
     def parse(self, question: str, encode: Encode | None = None) -> Query:
@@ -84,7 +95,10 @@ class Answerer:
         if encode is None or not self.vectors or not query.tokens:
             return query
         encoded = encode([query.text])
-        return query if encoded is None else Query(query.text, query.tokens, encoded[0])
+        if encoded is None:
+            return query
+        vectors, states = encoded
+        return Query(query.text, query.tokens, vectors[0], states[0] if states else None)
 
     def answer(self, question: str | Query, conversation: Conversation | None = None) -> Answer:
         """Answer a question, using the conversation for follow-ups."""
@@ -96,20 +110,20 @@ class Answerer:
             assert conversation is not None
             previous = conversation.last_answered()
             assert previous is not None
-            follow_up = self._follow_up(text, previous, conversation, query.vector)
+            follow_up = self._follow_up(text, previous, conversation, query)
             if follow_up is not None:
                 return follow_up
         # "What else did he say?" with nothing before it asks about nobody in particular.
         if not set(query.tokens) - SPEECH_TERMS:
             return Answer(text)
-        return Answer(text, self._search(text, query.tokens, set(), vector=query.vector))
+        return Answer(text, self._search(text, query.tokens, set(), query=query))
 
     def _follow_up(
         self,
         question: str,
         previous: Turn,
         conversation: Conversation,
-        vector: np.ndarray | None = None,
+        query: Query,
     ) -> Answer | None:
         if WHO_SAID_THAT.search(question):
             article_id, position = previous.quoted[0]
@@ -131,10 +145,10 @@ class Answerer:
         # he talk to Putin about it?" has a vector without its subject, and a cosine that
         # says little.
         in_article = self._search(
-            question, tokens, shown, {previous.quoted[0][0]}, vector, judge_by_meaning=False
+            question, tokens, shown, {previous.quoted[0][0]}, query, judge_by_meaning=False
         )
         quotes = in_article or self._search(
-            question, tokens, shown, vector=vector, judge_by_meaning=False
+            question, tokens, shown, query=query, judge_by_meaning=False
         )
         return Answer(question, quotes) if quotes else None
 
@@ -144,11 +158,12 @@ class Answerer:
         tokens: list[str],
         exclude: set[tuple[str, int]],
         articles: set[str] | None = None,
-        vector: np.ndarray | None = None,
+        query: Query | None = None,
         judge_by_meaning: bool = True,
     ) -> tuple[Quote, ...]:
         """Quotes for the question's terms, from the given articles only when named.
 
+        `query` brings the question's vector and token states (None: words only).
         `judge_by_meaning=False`: the vector only ranks; whether to answer is decided by words.
         """
         if not tokens:
@@ -156,7 +171,7 @@ class Answerer:
         weights = self._term_weights(tokens)
         if sum(weights.values()) <= 0:
             return ()
-        gathered = self._gather(tokens, weights, vector, articles)
+        gathered = self._gather(tokens, weights, query, articles)
         if gathered is None:
             return ()
         candidates, evidence = gathered
@@ -175,14 +190,15 @@ class Answerer:
         meaning = evidence.semantic and judge_by_meaning
         by_meaning = meaning and options.rerank and _words_are_weak(ranked, judged, options)
         if by_meaning:
-            ranked = _by_cosine(ranked, options.meaning_depth)
+            ranked = _by_meaning(ranked, options.meaning_depth, evidence.late is not None)
         sentence, paragraph = evidence.coverage(ranked, judged)
         # Decline when no candidate holds enough of the question; otherwise trust the ranking
         # and only drop quotes that share too little with the question.
         confidence = self._confidence(sentence, paragraph, judged, ranked[0], meaning)
-        if meaning and self._lacks_answer_type(question, ranked[0]):
+        lacks_type = meaning and self._lacks_answer_type(question, ranked[0])
+        if lacks_type:
             confidence -= options.missing_type_penalty
-        said_alike = meaning and self._said_alike(ranked, judged, options)
+        said_alike = meaning and self._said_alike(ranked, judged, options, lacks_type)
         if options.min_match > 0 and confidence < options.min_match and not said_alike:
             return ()
         quotes: list[Quote] = []
@@ -220,22 +236,31 @@ class Answerer:
         )
 
     def _said_alike(
-        self, ranked: Sequence[Candidate], judged: dict[str, float], options: AnswerOptions
+        self,
+        ranked: Sequence[Candidate],
+        judged: dict[str, float],
+        options: AnswerOptions,
+        lacks_type: bool = False,
     ) -> bool:
         """The best candidate says what the question asks, whatever its words.
 
         Either its cosine is high enough on its own, or it wins by meaning where words cannot
-        decide: a clear lead in cosine over every other candidate, for a question whose best
-        BM25 score holds little of its weight.
+        decide: a clear lead in cosine (or, with token states, in token match) over the other
+        candidates, for a question whose best BM25 score holds little of its weight, unless
+        it asks for a date or a number that the candidate lacks (`lacks_type`).
         """
         best = ranked[0]
         if best.cosine >= options.answer_cosine:
             return True
         coverage = max(c.hit.score for c in ranked) / sum(judged.values())
+        if coverage >= options.meaning_coverage or lacks_type:
+            return False
+        if best.cosine >= options.meaning_cosine and best.cosine_lead >= options.meaning_lead:
+            return True
+        others = [c.token_match for c in ranked[1 : options.meaning_depth]]
         return (
-            best.cosine >= options.meaning_cosine
-            and best.cosine_lead >= options.meaning_lead
-            and coverage < options.meaning_coverage
+            best.token_match >= options.match_floor
+            and best.token_match - max(others, default=0.0) >= options.match_lead
         )
 
     def _confidence(
@@ -274,7 +299,7 @@ class Answerer:
         query = parse_question(question) if isinstance(question, str) else question
         tokens = query.tokens
         weights = self._term_weights(tokens)
-        gathered = self._gather(tokens, weights, query.vector) if tokens else None
+        gathered = self._gather(tokens, weights, query) if tokens else None
         if gathered is None:
             return []
         candidates, evidence = gathered
@@ -288,7 +313,7 @@ class Answerer:
         self,
         tokens: list[str],
         weights: dict[str, float],
-        vector: np.ndarray | None,
+        query: Query | None,
         articles: set[str] | None = None,
     ) -> tuple[list[Candidate], QueryEvidence] | None:
         """The index's best sentences, then those closest in meaning within their articles.
@@ -297,8 +322,9 @@ class Answerer:
         index found: at archive scale the articles a question is about are found by their words
         far more reliably than the sentence, and a few dozen articles' vectors cost well under
         a millisecond to score, where an ANN index over every sentence would cost memory and
-        start time.
+        start time. With token states for every candidate, they are matched too (`bot.late`).
         """
+        vector = None if query is None else query.vector
         hits = self.index.search(tokens, self.options.candidates, keys=articles)
         keys = list(dict.fromkeys(hit.key for hit in hits))
         if vector is not None and self.vectors and articles is None:
@@ -320,7 +346,25 @@ class Answerer:
         candidates = [Candidate(hit, hit.score) for hit in hits]
         if semantic is not None and self.options.semantic_candidates:
             candidates += evidence.closest(hits, self.options.semantic_candidates)
-        return (candidates, evidence) if candidates else None
+        if not candidates:
+            return None
+        if semantic is not None and query is not None and query.token_states is not None:
+            evidence = self._matched(evidence, candidates, query.token_states)
+        return candidates, evidence
+
+    def _matched(
+        self, evidence: QueryEvidence, candidates: Sequence[Candidate], question: np.ndarray
+    ) -> QueryEvidence:
+        """The evidence with each candidate's token match (`bot.late`), when every candidate
+        has token states; unchanged otherwise (the weights without them then apply)."""
+        if self.states_of is None:
+            return evidence
+        keys = [(c.hit.key, c.hit.position) for c in candidates]
+        states = self.states_of(keys)
+        if len(states) < len(set(keys)):
+            return evidence
+        scores = late_scores(question, [states[key] for key in keys])
+        return replace(evidence, late=dict(zip(keys, map(tuple, scores.tolist()), strict=True)))
 
     def _rerank(
         self,
@@ -340,14 +384,16 @@ class Answerer:
         lexical = feature_scores(values, self.options, semantic=False)
         cosines = values[:, FEATURES.index("sentence_cosine")]
         leads = values[:, FEATURES.index("cosine_lead")]
+        matches = values[:, FEATURES.index("token_match")]
         rescored = [
-            Candidate(candidate.hit, score, words, cosine, lead)
-            for candidate, score, words, cosine, lead in zip(
+            Candidate(candidate.hit, score, words, cosine, lead, match)
+            for candidate, score, words, cosine, lead, match in zip(
                 candidates,
                 scores.tolist(),
                 lexical.tolist(),
                 cosines.tolist(),
                 leads.tolist(),
+                matches.tolist(),
                 strict=True,
             )
         ]
@@ -391,9 +437,10 @@ def _words_are_weak(
     return top < options.meaning_gate * sum(judged.values())
 
 
-def _by_cosine(ranked: list[Candidate], depth: int) -> list[Candidate]:
-    """The first `depth` candidates in order of cosine with the question, then the rest."""
-    head = sorted(ranked[:depth], key=lambda c: c.cosine, reverse=True)
+def _by_meaning(ranked: list[Candidate], depth: int, tokens: bool) -> list[Candidate]:
+    """The first `depth` candidates in order of meaning, then the rest: by their token match
+    with the question when they have token states, else by cosine."""
+    head = sorted(ranked[:depth], key=lambda c: c.token_match if tokens else c.cosine, reverse=True)
     return head + ranked[depth:]
 
 

@@ -7,6 +7,7 @@ import gc
 import hashlib
 import heapq
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,7 @@ from bot.encoder import Encoder, EncoderError, TextEncoder
 from bot.index import BM25Index
 from bot.index.compaction import Compactor
 from bot.intents import recognise
+from bot.late import TokenStates
 from bot.models import (
     Answer,
     Article,
@@ -30,6 +32,7 @@ from bot.models import (
     DuplicateArticleError,
     IngestError,
     Passage,
+    StoreError,
 )
 from bot.overview import Overview
 from bot.rerank import AnswerOptions
@@ -107,11 +110,17 @@ class Library:
             Encoder(threads=settings.encoder_threads) if settings.semantic else None
         )
         self.vectors = SentenceVectors()
+        # Each sentence's token states (`bot.late`), in a SQLite file opened by `open`; None
+        # without the semantic layer (or when the file cannot be used).
+        self.tokens: TokenStates | None = None
+        self._with_states: set[str] = set()  # articles whose token states are stored
+        self._checks: dict[str, int] = {}  # article id -> `texts_check`, made when needed
         self._answerer = Answerer(
             index,
             self,
             AnswerOptions(max_quotes=settings.max_quotes, min_match=settings.min_match),
             self.vectors if settings.semantic else None,
+            self.token_states,
         )
         self._overview = Overview(
             self,
@@ -122,8 +131,9 @@ class Library:
                 self,
                 AnswerOptions(max_quotes=MORE_DEPTH, min_match=settings.min_match),
                 self.vectors if settings.semantic else None,
+                self.token_states,
             ),
-            encode=self.encode,
+            encode=self.encode_with_tokens,
         )
 
     @classmethod
@@ -145,6 +155,8 @@ class Library:
         library._reconcile_index()
         if settings.semantic:
             library._reconcile_vectors(SentenceVectors.load(settings.vectors_dir))
+            if settings.token_states:
+                library._open_token_states()
         log.info(
             "loaded %d articles (%d sentences) from %s in %.2fs (%d from the snapshot, index %s)",
             len(library._articles),
@@ -185,6 +197,7 @@ class Library:
     def _remember(self, article: Article, passages: PassageRows) -> None:
         self._articles[article.id] = article
         self._passages[article.id] = passages
+        self._checks.pop(article.id, None)
         self._oldest_first = None
         if self._urls is not None:
             url = canonical_url(article.url)
@@ -227,6 +240,79 @@ class Library:
                 missing,
             )
 
+    def _open_token_states(self) -> None:
+        """Open the token states and drop those of articles gone or changed since."""
+        try:
+            tokens = TokenStates.open(self.settings.tokens_dir)
+            current = {
+                key: (self._check_of(key), len(passages))
+                for key, passages in self._passages.items()
+            }
+            dropped = tokens.keep_only(current)
+            self._with_states = set(tokens.checksums())
+        except (StoreError, sqlite3.Error) as exc:
+            log.warning("ranking without token states: %s", exc)
+            return
+        if dropped:
+            log.info("dropped the token states of %d removed or changed articles", dropped)
+        self.tokens = tokens
+
+    def _check_of(self, key: str) -> int:
+        """The checksum of an article's sentences' texts (remembered)."""
+        check = self._checks.get(key)
+        if check is None:
+            check = self._checks[key] = texts_check(self._passages[key].texts())
+        return check
+
+    def token_states(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
+        """The stored token states of these sentences (those that have current ones)."""
+        tokens = self.tokens
+        if tokens is None:
+            return {}
+        with self._lock:
+            articles = {key for key, _ in keys if key in self._with_states}
+            checks = {key: self._check_of(key) for key in articles}
+        try:
+            return tokens.get([k for k in keys if k[0] in articles], checks)
+        except sqlite3.Error as exc:
+            log.warning("could not read token states: %s", exc)
+            return {}
+
+    def _keep_states(self, key: str, states: Sequence[np.ndarray]) -> None:
+        """Store an article's token states (a failure costs ranking, never the article)."""
+        if self.tokens is None or not states:
+            return
+        try:
+            self.tokens.put(key, self._check_of(key), states)
+        except (StoreError, sqlite3.Error) as exc:
+            log.warning("could not store the token states of %s: %s", key, exc)
+            return
+        self._with_states.add(key)
+
+    def encode_with_tokens(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        """Vectors of these texts and, when token states are kept, each text's token states
+        (else an empty list); None when the semantic layer is off or broken."""
+        encoder = self.encoder
+        if encoder is None:
+            return None
+        with_tokens = getattr(encoder, "encode_with_tokens", None)
+        if self.tokens is None or with_tokens is None:
+            vectors = self.encode(texts)
+            return None if vectors is None else (vectors, [])
+        try:
+            encoded: tuple[np.ndarray, list[np.ndarray]] = with_tokens(texts)
+        except EncoderError as exc:
+            if self.encoder is not None:
+                self.encoder = None
+                log.warning("answering by words only: %s", exc)
+            return None
+        return encoded
+
+    def _wants_states(self) -> bool:
+        return self.tokens is not None and hasattr(self.encoder, "encode_with_tokens")
+
     def encode(self, texts: Sequence[str]) -> np.ndarray | None:
         """Sentence vectors of these texts, or None when the semantic layer is off or broken.
 
@@ -244,9 +330,14 @@ class Library:
             return None
 
     def missing_vectors(self) -> list[str]:
-        """Articles whose sentences have no current vectors, oldest first."""
+        """Articles whose sentences have no current vectors (or token states), oldest first."""
         with self._lock:
-            return [a.id for a in self._sorted_articles() if a.id not in self.vectors]
+            states = self._wants_states()
+            return [
+                a.id
+                for a in self._sorted_articles()
+                if a.id not in self.vectors or (states and a.id not in self._with_states)
+            ]
 
     def missing_vector_batches(self, sentences: int = 256) -> list[list[str]]:
         """The articles lacking vectors in groups of about this many sentences (for `embed`)."""
@@ -271,16 +362,18 @@ class Library:
                 (key, self._passages[key].texts()) for key in article_ids if key in self._passages
             ]
         texts = [text for _, sentences in jobs for text in sentences]
-        vectors = self.encode(texts)
-        if vectors is None:
+        encoded = self.encode_with_tokens(texts)
+        if encoded is None:
             return 0
+        vectors, states = encoded
         done, at = 0, 0
         with self._lock:
             for key, sentences in jobs:
-                part, at = vectors[at : at + len(sentences)], at + len(sentences)
+                start, at = at, at + len(sentences)
                 current = self._passages.get(key)
                 if current is not None and current.texts() == sentences:
-                    self.vectors.put(key, part, texts_check(sentences))
+                    self.vectors.put(key, vectors[start:at], self._check_of(key))
+                    self._keep_states(key, states[start:at])
                     done += len(sentences)
         return done
 
@@ -375,7 +468,7 @@ class Library:
                 if answer is not None:
                     return answer
         # The question is encoded before taking the lock: adds and other questions go on.
-        query = self._answerer.parse(question, self.encode)
+        query = self._answerer.parse(question, self.encode_with_tokens)
         with self._lock:
             return self._answerer.answer(query, conversation)
 
@@ -459,10 +552,10 @@ class Library:
             raise IngestError("the article has no sentences to quote")
         with self._lock:
             self._refuse_duplicate(article)
-        vectors = self.encode([passage.text for passage in built])
+        encoded = self.encode_with_tokens([passage.text for passage in built])
         with self._lock:
             self._refuse_duplicate(article)  # again: another add may have raced this one
-            return self._add_one(article, built, vectors)
+            return self._add_one(article, built, encoded)
 
     def _refuse_duplicate(self, article: Article) -> None:
         existing = self._duplicate_of(article)
@@ -473,7 +566,10 @@ class Library:
             )
 
     def _add_one(
-        self, article: Article, built: tuple[Passage, ...], vectors: np.ndarray | None
+        self,
+        article: Article,
+        built: tuple[Passage, ...],
+        encoded: tuple[np.ndarray, list[np.ndarray]] | None,
     ) -> Article:
         stamped = replace(article, added=datetime.now(UTC).isoformat(timespec="seconds"))
         path = self.store.save(stamped, built)
@@ -486,8 +582,10 @@ class Library:
         self._index_article(stamped, passages)
         if self._compactor is not None and self.index.segment_count > 1:
             self._compactor.notify()
-        if vectors is not None:
-            self.vectors.put(stamped.id, vectors, texts_check(passages.texts()))
+        if encoded is not None:
+            vectors, states = encoded
+            self.vectors.put(stamped.id, vectors, self._check_of(stamped.id))
+            self._keep_states(stamped.id, states)
         log.info("added article %s (%d sentences): %s", stamped.id, len(passages), stamped.title)
         return stamped
 
@@ -519,6 +617,14 @@ class Library:
             self._urls = None  # another article may share the url: rebuilt when needed
             self.index.remove(key)
             self.vectors.remove(key)
+            self._checks.pop(key, None)
+            if key in self._with_states and self.tokens is not None:
+                self._with_states.discard(key)
+                try:
+                    self.tokens.remove(key)
+                except (StoreError, sqlite3.Error) as exc:
+                    # Harmless left behind: dropped at the next start (`_open_token_states`).
+                    log.warning("could not drop the token states of %s: %s", key, exc)
             log.info("removed article %s: %s", key, article.title)
             return article
 

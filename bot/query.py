@@ -17,6 +17,8 @@ class Query:
     text: str  # whitespace collapsed, cut at MAX_QUESTION_CHARS
     tokens: list[str]  # the index's terms, in order
     vector: np.ndarray | None = None  # unit vector of the text, when the model is on
+    # the model's unit token states of the text, one row per word piece (see `bot.late`)
+    token_states: np.ndarray | None = None
 
 
 def normalise_question(question: str) -> str:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Answer by meaning: the shipped sentence-embedding model beside BM25.
     semantic: bool = True
     encoder_threads: int = Field(default=2, ge=1, le=64)
+    # ... and each sentence's token states, matched word piece by word piece (`bot.late`):
+    # ~13 KB a sentence on disk, read only for a question's candidates.
+    token_states: bool = True
 
     # Telegram
     telegram_bot_token: SecretStr | None = None
@@ -85,6 +88,10 @@ class Settings(BaseSettings):
     @property
     def vectors_dir(self) -> Path:
         return self.data_dir / "vectors"
+
+    @property
+    def tokens_dir(self) -> Path:
+        return self.data_dir / "tokens"
 
     @property
     def snapshot_dir(self) -> Path:

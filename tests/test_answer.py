@@ -351,6 +351,8 @@ def reference_features(library: Library, question: str) -> list[Features]:
                 loose_bm25=0.0,
                 cosine_rank=0.0,
                 bm25_rank=0.0,
+                token_match=0.0,  # nor token states
+                token_coverage=0.0,
             )
         )
     return result

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bot.answer import Answerer
 from bot.conversation import Conversation
 from bot.library import Library
 from bot.settings import Settings
@@ -30,7 +31,7 @@ def test_a_sentence_sharing_no_word_with_the_question_becomes_a_candidate(
     answerer = embedded._answerer
     lexical = answerer.candidate_features(question)  # given as text: no vector
     assert not any(BULK in passage.text for passage, _ in lexical)
-    scored = answerer.candidate_features(answerer.parse(question, embedded.encode))
+    scored = answerer.candidate_features(answerer.parse(question, embedded.encode_with_tokens))
     by_meaning = sorted(scored, key=lambda pair: -pair[1].sentence_cosine)
     top = [passage.text for passage, _ in by_meaning[:3]]
     assert any(BULK in text for text in top), top
@@ -38,7 +39,7 @@ def test_a_sentence_sharing_no_word_with_the_question_becomes_a_candidate(
 
 def test_semantic_candidates_come_from_outside_the_index_hits(embedded: Library) -> None:
     answerer = embedded._answerer
-    query = answerer.parse("Could this split the alliance?", embedded.encode)
+    query = answerer.parse("Could this split the alliance?", embedded.encode_with_tokens)
     assert query.vector is not None
     scored = answerer.candidate_features(query)
     cosines = np.array([features.sentence_cosine for _, features in scored])
@@ -79,9 +80,11 @@ def test_a_question_that_says_the_same_in_other_words_is_answered_on_its_meaning
     assert answer.answered
     assert "forced to send troops on their own" in answer.quotes[0].text
     answerer = embedded._answerer
-    # Meaning alone never suffices: neither a high cosine nor a clear lead in cosine.
-    strict = replace(answerer.options, answer_cosine=1.01, meaning_cosine=1.01)
-    answerer.options = strict
+    # Without a high cosine or a clear lead in cosine, its token match still leads.
+    answerer.options = replace(answerer.options, answer_cosine=1.01, meaning_cosine=1.01)
+    assert embedded.ask(question).quotes[0].text == answer.quotes[0].text
+    # Words that hold too little and no rule of meaning: declined.
+    answerer.options = replace(answerer.options, match_floor=1.01)
     assert not embedded.ask(question).answered
 
 
@@ -96,7 +99,8 @@ def test_a_candidate_that_wins_clearly_by_meaning_is_answered_where_words_are_we
     assert answer.answered
     assert "Europeans understand that the U.S. expects" in answer.quotes[0].text
     answerer = embedded._answerer
-    answerer.options = replace(answerer.options, meaning_lead=1.0)  # no lead is that clear
+    # No lead is that clear, in cosine or in token match.
+    answerer.options = replace(answerer.options, meaning_lead=1.0, match_lead=1.0)
     assert not embedded.ask(question).answered
 
 
@@ -134,7 +138,7 @@ def test_in_an_order_by_meaning_a_quote_need_not_share_the_question_s_words(
     quotes = embedded.ask(question).quotes
     assert quotes and "reconstruction" in quotes[0].text
     # Neither its words nor its cosine would pass the filters that judge by words.
-    scored = answerer.candidate_features(answerer.parse(question, embedded.encode))
+    scored = answerer.candidate_features(answerer.parse(question, embedded.encode_with_tokens))
     (features,) = [f for passage, f in scored if passage.text == quotes[0].text]
     assert features.bm25 == 0
     assert features.sentence_cosine < answerer.options.quote_cosine
@@ -155,3 +159,28 @@ def test_a_count_question_whose_best_sentence_holds_no_number_needs_more_evidenc
     answerer.options = replace(answerer.options, missing_type_penalty=10.0)
     assert not embedded.ask(counting).answered  # no sentence of the article holds a number
     assert embedded.ask(naming).answered  # asks for no number: its evidence is untouched
+
+
+def test_a_date_question_is_not_answered_on_meaning_by_a_sentence_without_a_date(
+    embedded: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The article says it is "still too early to discuss" the force; Geneva is not in it.
+    question = "When will the peace talks with Russia start in Geneva?"
+    assert not embedded.ask(question).answered
+    # Were "when" not asking for a date, its token match alone would answer it.
+    monkeypatch.setattr(Answerer, "_lacks_answer_type", lambda *_: False)
+    assert embedded.ask(question).answered
+
+
+def test_with_token_states_weak_words_put_the_first_candidates_in_order_of_token_match(
+    embedded: Library,
+) -> None:
+    # "the bulk of the troops": no word in common with the question but "the".
+    question = "Who will supply most of the soldiers?"
+    answerer = embedded._answerer
+    answerer.options = replace(answerer.options, min_match=0.0)
+    assert BULK in embedded.ask(question).quotes[0].text
+    query = answerer.parse(question, embedded.encode_with_tokens)
+    scored = answerer.candidate_features(query)
+    by_match = max(scored, key=lambda pair: pair[1].token_match)[0].text
+    assert BULK in by_match

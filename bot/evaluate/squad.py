@@ -304,10 +304,21 @@ def answer_ranker(ask: Callable[[str], Answer]) -> Ranker:
     return rank
 
 
-def options_ranker(library: Library, options: AnswerOptions, semantic: bool = True) -> Ranker:
-    """The answerer with other options over the same library (for ablations)."""
-    answerer = Answerer(library.index, library, options, library.vectors if semantic else None)
-    return answer_ranker(lambda question: answerer.answer(answerer.parse(question, library.encode)))
+def options_ranker(
+    library: Library, options: AnswerOptions, semantic: bool = True, token_states: bool = True
+) -> Ranker:
+    """The answerer with other options over the same library (for ablations): without the
+    semantic layer, or with sentence vectors but no token states."""
+    answerer = Answerer(
+        library.index,
+        library,
+        options,
+        library.vectors if semantic else None,
+        library.token_states if semantic and token_states else None,
+    )
+    return answer_ranker(
+        lambda question: answerer.answer(answerer.parse(question, library.encode_with_tokens))
+    )
 
 
 def _splits(
@@ -330,7 +341,8 @@ def evaluate_squad(
     only: str | None = None,
     abstention: bool = True,
 ) -> SquadReport:
-    """Ingest the articles, ask every question three ways, and run the abstention check.
+    """Ingest the articles, ask every question each way (BM25, the answerer
+    with and without abstention, and the ablations), and run the abstention check.
 
     Retrieval settings (k1, b, max_quotes, min_match) come from `settings`; `limit` keeps the
     first N articles; `only` ("even" or "odd") keeps one split.
@@ -351,6 +363,11 @@ def evaluate_squad(
             ),
             "answer": answer_ranker(library.ask),
         }
+        if library.vectors and library.tokens is not None:
+            # The same answerer with sentence vectors but without token states (`bot.late`).
+            rankers["answer, no token states"] = options_ranker(
+                library, library_options(library), token_states=False
+            )
         if library.vectors:
             # The same answerer without the semantic layer, for the on/off comparison.
             rankers["answer, words only"] = options_ranker(
@@ -377,6 +394,7 @@ def _retrieval_knobs(settings: Settings) -> dict[str, float]:
         "min_match": settings.min_match,
         "semantic": settings.semantic,
         "encoder_threads": settings.encoder_threads,
+        "token_states": settings.token_states,
     }
 
 
@@ -460,7 +478,7 @@ def feature_table(
 ) -> FeatureTable:
     """The re-ranking features of every question's top `options.candidates` candidates."""
     library = corpus.library
-    answerer = Answerer(library.index, library, options, library.vectors)
+    answerer = Answerer(library.index, library, options, library.vectors, library.token_states)
     shape = (
         sum(len(a.questions) for a in articles),
         options.candidates + (options.semantic_candidates if library.vectors else 0),
@@ -473,7 +491,9 @@ def feature_table(
         for question in article.questions:
             keys = corpus.gold(article, question)
             for column, (passage, features) in enumerate(
-                answerer.candidate_features(answerer.parse(question.text, library.encode))
+                answerer.candidate_features(
+                    answerer.parse(question.text, library.encode_with_tokens)
+                )
             ):
                 values[row, column] = astuple(features)
                 gold[row, column] = (passage.article_id, passage.position) in keys
@@ -550,7 +570,7 @@ def run_fit(path: Path, settings: Settings, limit: int | None) -> AnswerOptions:
         )
         start = library_options(corpus.library)
         if corpus.library.vectors:
-            start = start.semantic()
+            start = start.late() if corpus.library.tokens is not None else start.semantic()
         table = feature_table(corpus, [a for a in articles if a.number % 2 == 0], start)
         if corpus.library.vectors:
             return fit_listwise(table, start)
