@@ -372,6 +372,7 @@ def measure_library(generator: CorpusGenerator, size: int, args: argparse.Namesp
             "k1": args.k1,
             "b": args.b,
             "semantic": not getattr(args, "no_semantic", False),
+            "token_states": not getattr(args, "no_token_states", False),
             "questions": generator.questions(2 * args.queries, articles),
             "additions": [
                 [list(a.paragraphs), a.title]
@@ -410,6 +411,7 @@ def library_probe(spec_path: str) -> None:
         bm25_k1=spec["k1"],
         bm25_b=spec["b"],
         semantic=spec.get("semantic", True),
+        token_states=spec.get("token_states", True),
     )
     started = time.perf_counter()
     library = Library.open(settings)
@@ -686,6 +688,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--no-semantic",
         action="store_true",
         help="library figures without sentence vectors (as with SEMANTIC=off)",
+    )
+    parser.add_argument(
+        "--no-token-states",
+        action="store_true",
+        help="library figures with sentence vectors but no token states (TOKEN_STATES=off)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object per size")
     parser.set_defaults(func=run_bench, peer=None)

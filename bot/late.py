@@ -48,8 +48,10 @@ MIGRATIONS = (
     CREATE TABLE model (sha256 TEXT NOT NULL);
     """,
 )
-# SQLite allows 32,766 parameters a statement.
+# SQLite allows 32,766 parameters a statement: articles per checksum lookup, and articles
+# per lookup of sentences (each with its positions).
 LOOKUP_CHUNK = 500
+TERMS_CHUNK = 100
 
 Key = tuple[str, int]
 
@@ -128,25 +130,42 @@ class TokenStates:
         return len(stale)
 
     def get(self, keys: Iterable[Key], checksums: Mapping[str, int]) -> dict[Key, np.ndarray]:
-        """The token states of these sentences that are stored for the texts `checksums` names."""
+        """The token states of these sentences that are stored for the texts `checksums` names.
+
+        Two statements, whatever the number of articles: their checksums, then their
+        sentences (each `article = ? AND position IN (...)` term is one index search).
+        """
         positions: dict[str, list[int]] = {}
         for article, position in dict.fromkeys(keys):
             positions.setdefault(article, []).append(position)
+        articles = list(positions)
+        current: set[str] = set()
+        for start in range(0, len(articles), LOOKUP_CHUNK):
+            chunk = articles[start : start + LOOKUP_CHUNK]
+            rows = self._db.rows(
+                "SELECT article, checksum FROM articles "
+                f"WHERE article IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            current.update(
+                row["article"] for row in rows if row["checksum"] == checksums.get(row["article"])
+            )
         found: dict[Key, np.ndarray] = {}
-        for article, wanted in positions.items():
-            stored = self._db.rows("SELECT checksum FROM articles WHERE article = ?", (article,))
-            if not stored or stored[0]["checksum"] != checksums.get(article):
-                continue
-            for start in range(0, len(wanted), LOOKUP_CHUNK):
-                chunk = wanted[start : start + LOOKUP_CHUNK]
-                # One search of the primary key per sentence (a row-value IN would scan).
-                rows = self._db.rows(
-                    "SELECT position, scales, codes FROM states WHERE article = ? "
-                    f"AND position IN ({', '.join('?' * len(chunk))})",
-                    [article, *chunk],
+        chosen = [a for a in articles if a in current]
+        for start in range(0, len(chosen), TERMS_CHUNK):
+            chunk = chosen[start : start + TERMS_CHUNK]
+            terms = " OR ".join(
+                f"(article = ? AND position IN ({', '.join('?' * len(positions[a]))}))"
+                for a in chunk
+            )
+            rows = self._db.rows(
+                f"SELECT article, position, scales, codes FROM states WHERE {terms}",
+                [value for a in chunk for value in (a, *positions[a])],
+            )
+            for row in rows:
+                found[(row["article"], row["position"])] = restore_states(
+                    row["scales"], row["codes"]
                 )
-                for row in rows:
-                    found[(article, row["position"])] = restore_states(row["scales"], row["codes"])
         return found
 
     def close(self) -> None:
