@@ -99,9 +99,11 @@ class AnswerOptions:
     loose_bm25_weight: float = 0.0
     cosine_rank_weight: float = 0.0
     bm25_rank_weight: float = 0.0
-    # With token states for every candidate (`bot.late`): the weights are in LATE_WEIGHTS.
+    # With token states (`bot.late`): the weights are in LATE_WEIGHTS, and only the first
+    # late_depth candidates by the other features are matched and re-ranked with them.
     token_match_weight: float = 0.0
     token_coverage_weight: float = 0.0
+    late_depth: int = 15
     # Sentences of the candidates' articles closest in meaning, re-ranked with the index's hits.
     semantic_candidates: int = 20
     # Articles whose mean sentence vector is closest to the question's, searched as well.
