@@ -26,6 +26,7 @@ import numpy as np
 from bot.encoder import DIMENSIONS, MODEL_SHA256
 from bot.models import StoreError
 from bot.state import StateDB
+from bot.vectors import quantise
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,8 @@ Key = tuple[str, int]
 
 
 def quantise_states(states: np.ndarray) -> tuple[bytes, bytes]:
-    """Unit token states (rows) -> (float32 scales, int8 codes) as stored."""
-    peak = np.abs(states).max(axis=1) if len(states) else np.zeros(0, np.float32)
-    scales = (np.maximum(peak, 1e-12) / 127).astype(np.float32)
-    codes = np.rint(states / scales[:, None]).astype(np.int8)
+    """Unit token states (rows) -> (float32 scales, int8 codes) as stored, as vectors are."""
+    codes, scales = quantise(states)
     return scales.tobytes(), codes.tobytes()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import AliasChoices
 
+from bot.library import Library
 from bot.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -74,6 +75,15 @@ def corpus_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, corpus_dir: Path) -> Settings:
     return Settings(_env_file=None, corpus_dir=corpus_dir, data_dir=tmp_path / "var")
+
+
+@pytest.fixture
+def embedded(settings: Settings) -> Library:
+    """The shipped corpus with the semantic layer on, every sentence embedded (vectors and
+    token states)."""
+    library = Library.open(settings.model_copy(update={"semantic": True}))
+    library.embed(library.missing_vectors())
+    return library
 
 
 @pytest.fixture

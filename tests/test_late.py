@@ -84,14 +84,6 @@ def test_a_damaged_file_is_a_clear_store_error(tmp_path: Path) -> None:
         TokenStates.open(tmp_path)
 
 
-@pytest.fixture
-def embedded(settings: Settings) -> Library:
-    """The shipped corpus with the semantic layer on and every sentence embedded."""
-    library = Library.open(settings.model_copy(update={"semantic": True}))
-    library.embed(library.missing_vectors())
-    return library
-
-
 def test_embedding_stores_every_sentence_s_states_and_answers_use_them(
     embedded: Library,
 ) -> None:

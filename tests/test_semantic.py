@@ -11,17 +11,8 @@ import pytest
 from bot.answer import Answerer
 from bot.conversation import Conversation
 from bot.library import Library
-from bot.settings import Settings
 
 BULK = "the bulk of the troops"
-
-
-@pytest.fixture
-def embedded(settings: Settings) -> Library:
-    """The shipped corpus with the semantic layer on and every sentence embedded."""
-    library = Library.open(settings.model_copy(update={"semantic": True}))
-    library.embed(library.missing_vectors())
-    return library
 
 
 def test_a_sentence_sharing_no_word_with_the_question_becomes_a_candidate(
