@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=cmd_list)
 
     embed = commands.add_parser(
-        "embed", parents=[common], help="compute the sentence vectors the corpus still lacks"
+        "embed", parents=[common], help="compute the sentence vectors and token states the corpus still lacks"
     )
     embed.set_defaults(func=cmd_embed)
 
@@ -398,7 +398,8 @@ EMBED_CHUNK = 256  # sentences encoded between two saves of the progress bar's s
 
 
 def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
-    """Compute the missing sentence vectors, with a progress bar; saved as it goes."""
+    """Compute the missing sentence vectors and token states, with a progress bar; saved as
+    it goes."""
     from tqdm import tqdm
 
     if not settings.semantic:
