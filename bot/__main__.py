@@ -122,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=cmd_list)
 
     embed = commands.add_parser(
-        "embed", parents=[common], help="compute the sentence vectors and token states the corpus still lacks"
+        "embed",
+        parents=[common],
+        help="compute the sentence vectors and token states the corpus still lacks",
     )
     embed.set_defaults(func=cmd_embed)
 

@@ -206,7 +206,9 @@ async def embed_missing(library: Library) -> None:
             return  # the model could not be loaded: the library has said so once
     if batches:
         await asyncio.to_thread(library.flush)
-        log.info("sentence vectors and token states computed for %d articles", sum(map(len, batches)))
+        log.info(
+            "sentence vectors and token states computed for %d articles", sum(map(len, batches))
+        )
 
 
 async def post_shutdown(application: Application) -> None:
