@@ -225,9 +225,7 @@ class Library:
         """Keep the saved vectors of unchanged articles; the rest are `missing_vectors`."""
         for key in saved.articles():
             passages = self._passages.get(key)
-            if passages is None or not saved.current(
-                key, len(passages), texts_check(passages.texts())
-            ):
+            if passages is None or not saved.current(key, len(passages), self._check_of(key)):
                 saved.remove(key)
         saved.changed = False  # only what is dropped; `flush` saves when something is added
         self.vectors = saved
@@ -294,21 +292,7 @@ class Library:
     ) -> tuple[np.ndarray, list[np.ndarray]] | None:
         """Vectors of these texts and, when token states are kept, each text's token states
         (else an empty list); None when the semantic layer is off or broken."""
-        encoder = self.encoder
-        if encoder is None:
-            return None
-        with_tokens = getattr(encoder, "encode_with_tokens", None)
-        if self.tokens is None or with_tokens is None:
-            vectors = self.encode(texts)
-            return None if vectors is None else (vectors, [])
-        try:
-            encoded: tuple[np.ndarray, list[np.ndarray]] = with_tokens(texts)
-        except EncoderError as exc:
-            if self.encoder is not None:
-                self.encoder = None
-                log.warning("answering by words only: %s", exc)
-            return None
-        return encoded
+        return self._encoded(texts, tokens=self.tokens is not None)
 
     def _wants_states(self) -> bool:
         return self.tokens is not None and hasattr(self.encoder, "encode_with_tokens")
@@ -318,11 +302,22 @@ class Library:
 
         Safe without the library lock (the model is thread-safe); callers encode outside it.
         """
+        encoded = self._encoded(texts, tokens=False)
+        return None if encoded is None else encoded[0]
+
+    def _encoded(
+        self, texts: Sequence[str], tokens: bool
+    ) -> tuple[np.ndarray, list[np.ndarray]] | None:
         encoder = self.encoder
         if encoder is None:
             return None
+        # Test doubles and other encoders may give vectors only.
+        with_tokens = getattr(encoder, "encode_with_tokens", None) if tokens else None
         try:
-            return encoder.encode(texts)
+            if with_tokens is None:
+                return encoder.encode(texts), []
+            encoded: tuple[np.ndarray, list[np.ndarray]] = with_tokens(texts)
+            return encoded
         except EncoderError as exc:
             if self.encoder is not None:
                 self.encoder = None
