@@ -83,10 +83,8 @@ class Answerer:
         self._late_options = options.late()
 
     def options_for(self, evidence: QueryEvidence) -> AnswerOptions:
-        """The options (weights) that fit this evidence: with token states, with sentence
-        vectors only, or by words alone."""
-        if evidence.late is not None:
-            return self._late_options
+        """The options (weights) that fit this evidence: with or without sentence vectors
+        (those fitted with token states apply to the candidates `_rerank` matches)."""
         return self._semantic_options if evidence.semantic else self._options
 
     def parse(self, question: str, encode: Encode | None = None) -> Query:
@@ -306,7 +304,8 @@ class Answerer:
             return []
         candidates, evidence = gathered
         if query.token_states is not None:
-            evidence = self._matched(evidence, candidates, query.token_states)
+            late = self._token_matches(evidence, candidates, query.token_states)
+            evidence = evidence if late is None else replace(evidence, late=late)
         features = self.features(query.text, tokens, candidates, evidence)
         return [
             (self.lookup.passage(c.hit.key, c.hit.position), Features(*row))
@@ -352,19 +351,19 @@ class Answerer:
             candidates += evidence.closest(hits, self.options.semantic_candidates)
         return (candidates, evidence) if candidates else None
 
-    def _matched(
+    def _token_matches(
         self, evidence: QueryEvidence, candidates: Sequence[Candidate], question: np.ndarray
-    ) -> QueryEvidence:
-        """The evidence with these candidates' token match (`bot.late`), when each of them
-        has token states; unchanged otherwise."""
+    ) -> dict[tuple[str, int], tuple[float, float]] | None:
+        """Each candidate's (token match, token coverage) with the question (`bot.late`), or
+        None unless every one of them has token states."""
         if self.states_of is None or not evidence.semantic:
-            return evidence
+            return None
         keys = [(c.hit.key, c.hit.position) for c in candidates]
         states = self.states_of(keys)
         if len(states) < len(set(keys)):
-            return evidence
+            return None
         scores = late_scores(question, [states[key] for key in keys])
-        return replace(evidence, late=dict(zip(keys, map(tuple, scores.tolist()), strict=True)))
+        return dict(zip(keys, map(tuple, scores.tolist()), strict=True))
 
     def _rerank(
         self,
@@ -392,7 +391,7 @@ class Answerer:
         if states is not None:
             head = order[: options.late_depth]
             chosen = [candidates[i] for i in head.tolist()]
-            late = self._matched(evidence, chosen, states).late
+            late = self._token_matches(evidence, chosen, states)
             if late is not None:
                 matched = True
                 columns = np.array([FEATURES.index(n) for n in ("token_match", "token_coverage")])

@@ -27,7 +27,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.conversation import Conversation, Turn
-from bot.encoder import DIMENSIONS
+from bot.encoder import DIMENSIONS, unit_rows
 from bot.index import BM25Index
 from bot.ingest.ids import article_id
 from bot.late import quantise_states
@@ -437,13 +437,13 @@ def put_synthetic_vectors(library: Library, seed: int = 11) -> None:
     # Token states too (`bot.late`), when kept: drawn from a pool of random sentences of 15
     # to 45 word pieces, since only what they cost is measured (~13 KB a sentence on disk).
     pool = [
-        quantise_states(_unit_rows(rng.standard_normal((int(n), DIMENSIONS), np.float32)))
+        quantise_states(unit_rows(rng.standard_normal((int(n), DIMENSIONS), np.float32)))
         for n in rng.integers(15, 46, STATE_POOL)
     ]
     drawn = 0
     for article in library.articles():
         texts = library.passages_of(article.id).texts()  # type: ignore[attr-defined]
-        vectors = _unit_rows(rng.standard_normal((len(texts), DIMENSIONS), dtype=np.float32))
+        vectors = unit_rows(rng.standard_normal((len(texts), DIMENSIONS), dtype=np.float32))
         library.vectors.put(article.id, vectors, texts_check(texts))
         if library.tokens is not None:
             states = [pool[(drawn + i) % STATE_POOL] for i in range(len(texts))]
@@ -452,11 +452,6 @@ def put_synthetic_vectors(library: Library, seed: int = 11) -> None:
 
 
 STATE_POOL = 1000
-
-
-def _unit_rows(rows: np.ndarray) -> np.ndarray:
-    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows
 
 
 def time_encoder(library: Library, questions: list[str], additions: list[list]) -> dict[str, float]:

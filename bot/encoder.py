@@ -186,7 +186,7 @@ class Encoder:
             result[chunk] = vectors
             if tokens:
                 for row, i in enumerate(chunk):
-                    states[i] = _unit_rows(hidden[row, 1 : len(encodings[i].ids) - 1])
+                    states[i] = unit_rows(hidden[row, 1 : len(encodings[i].ids) - 1])
         return result, states if tokens else []
 
     def encode_one(self, text: str) -> np.ndarray:
@@ -206,14 +206,13 @@ class Encoder:
         )
         weights = mask[:, :, None].astype(np.float32)
         pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32), states
+        return unit_rows(pooled), states
 
 
 EMPTY_STATES = np.zeros((0, DIMENSIONS), dtype=np.float32)
 
 
-def _unit_rows(rows: np.ndarray) -> np.ndarray:
+def unit_rows(rows: np.ndarray) -> np.ndarray:
     """Each row scaled to unit length, float32."""
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     return (rows / np.maximum(norms, 1e-12)).astype(np.float32)

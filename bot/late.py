@@ -16,7 +16,6 @@ reads only the small table of those checksums.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -27,8 +26,6 @@ from bot.encoder import DIMENSIONS, MODEL_SHA256
 from bot.models import StoreError
 from bot.state import StateDB
 from bot.vectors import quantise
-
-log = logging.getLogger(__name__)
 
 FILE_NAME = "tokens.sqlite3"
 MIGRATIONS = (

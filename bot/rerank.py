@@ -141,8 +141,9 @@ class AnswerOptions:
     match_lead: float = 0.05
     # Where the words are weak, meaning orders: when the best words-only score among the first
     # meaning_depth candidates holds under meaning_gate times the question's weight, those
-    # candidates are put in order of cosine, and quoted in that order without the word filters
-    # above (which would judge a paraphrase by the words it does not share). On SQuAD's even
+    # candidates are put in order of meaning (token match with token states, else cosine), and
+    # quoted in that order without the word filters above (which would judge a paraphrase by
+    # the words it does not share). On SQuAD's even
     # articles, 2% of the questions fall under 2.0 and ordering them by cosine costs 0.2 points
     # of hit@1 there (never gains: SQuAD's questions reuse their sentence's words); at 2.5 it
     # is 6% and 0.8 points. A reader's paraphrase typically scores under 2.
@@ -200,7 +201,8 @@ SEMANTIC_WEIGHTS: dict[str, float] = {
     "score_share": 0.15,
 }
 
-# The weights when every candidate also has token states (`bot.late`), fitted the same way.
+# The weights for the candidates matched by token states (`bot.late`; see `Answerer._rerank`),
+# fitted the same way with every candidate matched.
 LATE_WEIGHTS: dict[str, float] = {
     "bm25_weight": -0.2,
     "context_weight": -0.0194,
@@ -257,8 +259,8 @@ class Features:
     # vectors): where it stands, whatever the scale of this question's scores.
     cosine_rank: float
     bm25_rank: float
-    # The question's and the sentence's token states matched one by one (`bot.late`; 0 when
-    # some candidate has none): each question piece's best match in the sentence, averaged,
+    # The question's and the sentence's token states matched one by one (`bot.late`; 0 for a
+    # candidate not matched): each question piece's best match in the sentence, averaged,
     # and each sentence piece's best match in the question, averaged.
     token_match: float
     token_coverage: float
@@ -418,8 +420,8 @@ class QueryEvidence:
     semantic: bool  # the question had a vector and the articles had sentence vectors
     cosines: np.ndarray  # (rows,) cosine of each sentence with the question (0: no vectors)
     paragraph_cosines: np.ndarray  # (groups,) cosine of each paragraph's mean vector
-    # (article id, position) -> (token match, token coverage) of every candidate; None when
-    # some candidate (or the question) has no token states.
+    # (article id, position) -> (token match, token coverage) of the matched candidates;
+    # None when none were matched.
     late: dict[tuple[str, int], tuple[float, float]] | None = None
 
     @classmethod
