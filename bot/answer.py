@@ -25,7 +25,7 @@ from bot.followup import (
     more_from_speaker,
 )
 from bot.index import BM25Index
-from bot.late import late_scores
+from bot.late import dimension_weights, late_scores
 from bot.models import Answer, Passage, Quote
 from bot.query import Query, parse_question
 from bot.rerank import (
@@ -70,6 +70,9 @@ class Answerer:
         self.options = options
         self.vectors = vectors  # None: the semantic layer is off
         self.states_of = states_of  # None: no token states are kept
+        # Each model dimension's weight in a token match (`bot.late`); `eval squad --fit` sets
+        # the ones it is fitting.
+        self.dimensions = dimension_weights() if states_of is not None else None
 
     @property
     def options(self) -> AnswerOptions:
@@ -353,16 +356,16 @@ class Answerer:
 
     def _token_matches(
         self, evidence: QueryEvidence, candidates: Sequence[Candidate], question: np.ndarray
-    ) -> dict[tuple[str, int], tuple[float, float]] | None:
-        """Each candidate's (token match, token coverage) with the question (`bot.late`), or
-        None unless every one of them has token states."""
+    ) -> dict[tuple[str, int], tuple[float, float, float]] | None:
+        """Each candidate's (token match, token coverage, plain token match) with the question
+        (`bot.late.late_scores`), or None unless every one of them has token states."""
         if self.states_of is None or not evidence.semantic:
             return None
         keys = [(c.hit.key, c.hit.position) for c in candidates]
         states = self.states_of(keys)
         if len(states) < len(set(keys)):
             return None
-        scores = late_scores(question, [states[key] for key in keys])
+        scores = late_scores(question, [states[key] for key in keys], self.dimensions)
         return dict(zip(keys, map(tuple, scores.tolist()), strict=True))
 
     def _rerank(
@@ -388,6 +391,7 @@ class Answerer:
         scores = feature_scores(values, options)
         order = np.argsort(-scores, kind="stable")
         matched = False
+        plain = np.zeros(len(candidates))
         if states is not None:
             head = order[: options.late_depth]
             chosen = [candidates[i] for i in head.tolist()]
@@ -395,7 +399,10 @@ class Answerer:
             if late is not None:
                 matched = True
                 columns = np.array([FEATURES.index(n) for n in ("token_match", "token_coverage")])
-                values[np.ix_(head, columns)] = [late[(c.hit.key, c.hit.position)] for c in chosen]
+                scored = np.array([late[(c.hit.key, c.hit.position)] for c in chosen])
+                values[np.ix_(head, columns)] = scored[:, :2]
+                # The abstention rules read the plain match, on the scale they were set on.
+                plain[head] = scored[:, 2]
                 scores[head] = feature_scores(values[head], self._late_options)
                 order = np.concatenate(
                     [head[np.argsort(-scores[head], kind="stable")], order[len(head) :]]
@@ -405,7 +412,6 @@ class Answerer:
         lexical = feature_scores(values, self.options, semantic=False)
         cosines = values[:, FEATURES.index("sentence_cosine")]
         leads = values[:, FEATURES.index("cosine_lead")]
-        matches = values[:, FEATURES.index("token_match")]
         rescored = [
             Candidate(candidate.hit, score, words, cosine, lead, match)
             for candidate, score, words, cosine, lead, match in zip(
@@ -414,7 +420,7 @@ class Answerer:
                 lexical.tolist(),
                 cosines.tolist(),
                 leads.tolist(),
-                matches.tolist(),
+                plain.tolist(),
                 strict=True,
             )
         ]

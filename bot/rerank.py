@@ -202,30 +202,30 @@ SEMANTIC_WEIGHTS: dict[str, float] = {
 }
 
 # The weights for the candidates matched by token states (`bot.late`; see `Answerer._rerank`),
-# fitted the same way with every candidate matched.
+# fitted the same way with every candidate matched, with the fitted dimension weights.
 LATE_WEIGHTS: dict[str, float] = {
-    "bm25_weight": -0.2,
-    "context_weight": -0.0194,
-    "previous_weight": 0.053,
-    "paragraph_weight": 0.0176,
-    "paragraph_local_weight": 0.157,
-    "local_weight": 0.443,
-    "title_weight": 0.208,
-    "phrase_weight": -0.0144,
-    "answer_type_weight": 1.4,
-    "paragraph_bm25_weight": 0.0427,
-    "proximity_weight": 0.518,
-    "sentence_cosine_weight": -5.16,
-    "paragraph_cosine_weight": 4.87,
-    "neighbour_cosine_weight": 0.147,
-    "cosine_lead_weight": 0.425,
-    "loose_cosine_weight": -0.642,
-    "loose_paragraph_cosine_weight": 7.79,
-    "loose_bm25_weight": -0.156,
-    "cosine_rank_weight": 0.685,
-    "bm25_rank_weight": 0.829,
-    "token_match_weight": 12.6,
-    "token_coverage_weight": 7.38,
+    "bm25_weight": -0.213,
+    "context_weight": -0.0201,
+    "previous_weight": 0.0526,
+    "paragraph_weight": 0.0206,
+    "paragraph_local_weight": 0.149,
+    "local_weight": 0.424,
+    "title_weight": 0.203,
+    "phrase_weight": -0.0133,
+    "answer_type_weight": 1.39,
+    "paragraph_bm25_weight": 0.0446,
+    "proximity_weight": 0.499,
+    "sentence_cosine_weight": -7.38,
+    "paragraph_cosine_weight": 4.82,
+    "neighbour_cosine_weight": 0.0973,
+    "cosine_lead_weight": -0.133,
+    "loose_cosine_weight": -1.04,
+    "loose_paragraph_cosine_weight": 7.81,
+    "loose_bm25_weight": -0.139,
+    "cosine_rank_weight": 0.673,
+    "bm25_rank_weight": 0.811,
+    "token_match_weight": 12.7,
+    "token_coverage_weight": 8.5,
     "type_weight": 0.0,
     "score_share": SEMANTIC_WEIGHTS["score_share"],
 }
@@ -393,7 +393,7 @@ def candidate_features(
     }
     late = evidence.late
     matched = (
-        np.array([late[(c.hit.key, c.hit.position)] for c in candidates]).reshape(-1, 2)
+        np.array([late[(c.hit.key, c.hit.position)][:2] for c in candidates]).reshape(-1, 2)
         if late is not None
         else np.zeros((len(rows), 2))
     )
@@ -420,9 +420,10 @@ class QueryEvidence:
     semantic: bool  # the question had a vector and the articles had sentence vectors
     cosines: np.ndarray  # (rows,) cosine of each sentence with the question (0: no vectors)
     paragraph_cosines: np.ndarray  # (groups,) cosine of each paragraph's mean vector
-    # (article id, position) -> (token match, token coverage) of the matched candidates;
+    # (article id, position) -> (token match, token coverage, plain token match) of the
+    # matched candidates (`bot.late.late_scores`);
     # None when none were matched.
-    late: dict[tuple[str, int], tuple[float, float]] | None = None
+    late: dict[tuple[str, int], tuple[float, float, float]] | None = None
 
     @classmethod
     def of(

@@ -9,11 +9,14 @@ import numpy as np
 import pytest
 
 from bot.__main__ import main
+from bot.encoder import DIMENSIONS
 from bot.evaluate.squad import (
     FeatureTable,
+    MatchTable,
     SquadCorpus,
     evaluate_squad,
     feature_table,
+    fit_dimensions,
     fit_listwise,
     fit_weights,
     format_report,
@@ -22,6 +25,7 @@ from bot.evaluate.squad import (
     score,
     table_scores,
 )
+from bot.late import late_scores
 from bot.models import BotError
 from bot.rerank import FEATURES, AnswerOptions
 
@@ -213,6 +217,36 @@ def test_fit_listwise_gives_weight_against_a_misleading_feature() -> None:
     assert fitted.bm25_weight < 0 < fitted.sentence_cosine_weight
     assert fitted.type_weight == 0.0
     assert table_scores(table, fitted)[0] == 1.0
+
+
+def test_fit_dimensions_weighs_up_the_dimensions_where_gold_pieces_agree() -> None:
+    """Each gold sentence agrees with its question on the first 8 dimensions, each other
+    candidate (a little more strongly) on the next 8: the fit weighs the first up and the
+    others down until the gold sentences match best."""
+    rng = np.random.default_rng(3)
+    telling, misleading = slice(0, 8), slice(8, 16)
+
+    def pieces(count: int) -> np.ndarray:
+        return rng.normal(scale=0.1, size=(count, DIMENSIONS)).astype(np.float32)
+
+    table = MatchTable([], [], [])
+    for _ in range(60):
+        question = pieces(3)
+        question[:, :16] += 1.0
+        candidates = []
+        for part in (telling, misleading, misleading, misleading):
+            sentence = pieces(4)
+            sentence[:, part] += 1.0 if part == telling else 1.2
+            candidates.append(sentence)
+        table.questions.append(question)
+        table.sentences.append(candidates)
+        table.gold.append(np.array([True, False, False, False]))
+    weights = fit_dimensions(table, epochs=10, rate=0.05)
+    assert weights[telling].mean() > 1.0 > weights[misleading].mean()
+    matches = late_scores(table.questions[0], table.sentences[0], weights)[:, 0]
+    assert matches.argmax() == 0
+    plain = late_scores(table.questions[0], table.sentences[0])[:, 0]
+    assert plain.argmax() != 0  # equal weights prefer the misleading candidates
 
 
 def test_eval_squad_fit_prints_the_weights(

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from bot.encoder import DIMENSIONS, Encoder
-from bot.late import FILE_NAME, TokenStates, late_scores, quantise_states, restore_states
+from bot.late import (
+    FILE_NAME,
+    TokenStates,
+    dimension_weights,
+    late_scores,
+    quantise_states,
+    restore_states,
+)
 from bot.library import Library
 from bot.models import Article, StoreError
 from bot.settings import Settings
@@ -35,15 +42,42 @@ def test_scores_match_each_piece_with_its_best_counterpart() -> None:
         similar = question @ states.T
         assert scores[row, 0] == pytest.approx(similar.max(axis=1).mean(), abs=1e-6)
         assert scores[row, 1] == pytest.approx(similar.max(axis=0).mean(), abs=1e-6)
-    assert scores[1].tolist() == [0.0, 0.0]  # a sentence without states
+        assert scores[row, 2] == scores[row, 0]  # no dimension weights: the plain match
+    assert scores[1].tolist() == [0.0, 0.0, 0.0]  # a sentence without states
 
 
 def test_a_sentence_holding_the_question_s_own_pieces_matches_fully() -> None:
     question = unit_rows(3, 4)
     sentence = np.concatenate([unit_rows(6, 5), question])
-    match, coverage = late_scores(question, [sentence])[0]
+    match, coverage, _ = late_scores(question, [sentence])[0]
     assert match == pytest.approx(1.0, abs=1e-6)
     assert coverage < 1.0  # the other six pieces have no counterpart in the question
+
+
+def test_dimension_weights_count_in_the_match_but_not_in_the_plain_one() -> None:
+    """With a dimension switched off, a piece that agrees with the question only there no
+    longer matches; the plain match still reads it as a cosine."""
+    question = np.zeros((1, DIMENSIONS), np.float32)
+    question[0, :2] = [0.6, 0.8]
+    sentence = np.zeros((2, DIMENSIONS), np.float32)
+    sentence[0, 0], sentence[1, 1] = 1.0, 1.0  # agrees on dimension 0 / on dimension 1
+    weights = np.ones(DIMENSIONS, np.float32)
+    weights[1] = 0.0
+    match, coverage, plain = late_scores(question, [sentence], weights)[0]
+    assert match == pytest.approx(0.6)  # only the piece agreeing on dimension 0 counts
+    assert plain == pytest.approx(0.8)  # unweighted, the other piece is the better one
+    assert coverage == pytest.approx(0.3)  # (0.6 + 0) / 2 sentence pieces
+
+
+def test_the_shipped_dimension_weights_are_whole_and_used_by_the_answerer(
+    embedded: Library,
+) -> None:
+    weights = dimension_weights()
+    assert weights.shape == (DIMENSIONS,)
+    assert np.isfinite(weights).all() and (weights > 0).all()
+    assert not np.allclose(weights, 1.0)  # fitted, not the equal weights it starts from
+    used = embedded._answerer.dimensions
+    assert used is not None and np.array_equal(used, weights)
 
 
 def test_the_store_returns_only_states_of_the_texts_they_were_computed_from(

@@ -24,7 +24,10 @@ vice versa; any answer to them is wrong, and the share answered is reported.
 corpus, the features of the top candidates of every even article's question are computed once,
 and coordinate ascent from the current defaults maximises hit@1 (hit@3 / 2 breaks ties); with
 sentence vectors, a softmax over each question's candidates is fitted instead (`fit_listwise`),
-since the meaning features want weights of either sign.
+since the meaning features want weights of either sign. With token states, the weight of each
+of the model's dimensions in a token match is fitted first (`fit_dimensions`, on each even
+question's first 30 candidates) and used for the rest of the fit; `--dimensions-out PATH`
+writes them (the shipped ones are `bot/data/token-dimensions.npy`).
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from bot.answer import Answerer
-from bot.encoder import Encoder, MemoEncoder, TextEncoder
+from bot.encoder import DIMENSIONS, Encoder, MemoEncoder, TextEncoder
 from bot.evaluate import print_report
 from bot.evaluate.overlap import shared_content_words
 from bot.ingest import read_text
@@ -474,11 +477,17 @@ class FeatureTable:
 
 
 def feature_table(
-    corpus: SquadCorpus, articles: Sequence[SquadArticle], options: AnswerOptions
+    corpus: SquadCorpus,
+    articles: Sequence[SquadArticle],
+    options: AnswerOptions,
+    dimensions: np.ndarray | None = None,
 ) -> FeatureTable:
-    """The re-ranking features of every question's top `options.candidates` candidates."""
+    """The re-ranking features of every question's top `options.candidates` candidates
+    (token matches with the given dimension weights, or the shipped ones)."""
     library = corpus.library
     answerer = Answerer(library.index, library, options, library.vectors, library.token_states)
+    if dimensions is not None:
+        answerer.dimensions = dimensions
     shape = (
         sum(len(a.questions) for a in articles),
         options.candidates + (options.semantic_candidates if library.vectors else 0),
@@ -561,20 +570,134 @@ def fit_listwise(table: FeatureTable, start: AnswerOptions, l2: float = 1e-3) ->
     return replace(start, type_weight=0.0, **weights)  # type: ignore[arg-type]
 
 
-def run_fit(path: Path, settings: Settings, limit: int | None) -> AnswerOptions:
-    """Fit the re-ranking weights on the even articles' questions (whole file as the corpus)."""
+@dataclass(frozen=True)
+class MatchTable:
+    """Each question's token states and those of its first candidates, with the gold ones."""
+
+    questions: list[np.ndarray]
+    sentences: list[list[np.ndarray]]
+    gold: list[np.ndarray]
+
+
+def match_table(
+    corpus: SquadCorpus, articles: Sequence[SquadArticle], options: AnswerOptions, depth: int
+) -> MatchTable:
+    """Token states of every question and of its first `depth` candidates by the vectors-only
+    weights (`options`), where token matches are made as the bot runs."""
+    library = corpus.library
+    answerer = Answerer(library.index, library, options, library.vectors, library.token_states)
+    table = MatchTable([], [], [])
+    for article in articles:
+        for question in article.questions:
+            query = answerer.parse(question.text, library.encode_with_tokens)
+            pairs = answerer.candidate_features(query)
+            if query.token_states is None or not pairs:
+                continue
+            values = np.array([astuple(features) for _, features in pairs])
+            first = np.argsort(-feature_scores(values, options), kind="stable")[:depth]
+            keys = [(pairs[i][0].article_id, pairs[i][0].position) for i in first.tolist()]
+            states = library.token_states(keys)
+            if len(states) < len(set(keys)):
+                continue
+            gold = corpus.gold(article, question)
+            table.questions.append(query.token_states)
+            table.sentences.append([states[key] for key in keys])
+            table.gold.append(np.array([key in gold for key in keys]))
+    return table
+
+
+def fit_dimensions(
+    table: MatchTable,
+    epochs: int = 4,
+    temperature: float = 20.0,
+    rate: float = 2e-3,
+    batch: int = 32,
+    seed: int = 0,
+) -> np.ndarray:
+    """Weights of the model's dimensions in a token match that make the gold candidates match
+    best: a softmax over each question's candidates of `temperature` x token match, fitted
+    by Adam in mini-batches from equal weights.
+
+    The token match is piecewise linear in the weights: each question piece's best piece in
+    a sentence is found with the current weights, and the gradient goes through it.
+    """
+    usable = [row for row, gold in enumerate(table.gold) if gold.any()]
+    weights = np.ones(DIMENSIONS, dtype=np.float32)
+    moment, square = np.zeros_like(weights), np.zeros_like(weights)
+    rng = np.random.default_rng(seed)
+    step = 0
+    for _ in range(epochs):
+        rng.shuffle(usable)
+        for start in range(0, len(usable), batch):
+            gradient = np.zeros_like(weights)
+            for row in usable[start : start + batch]:
+                question, sentences = table.questions[row], table.sentences[row]
+                gradient += _match_gradient(
+                    question, sentences, table.gold[row], weights, temperature
+                )
+            gradient /= batch
+            step += 1
+            moment = 0.9 * moment + 0.1 * gradient
+            square = 0.999 * square + 0.001 * gradient**2
+            weights -= (
+                rate * (moment / (1 - 0.9**step)) / (np.sqrt(square / (1 - 0.999**step)) + 1e-8)
+            )
+    return weights
+
+
+def _match_gradient(
+    question: np.ndarray,
+    sentences: Sequence[np.ndarray],
+    gold: np.ndarray,
+    weights: np.ndarray,
+    temperature: float,
+) -> np.ndarray:
+    """The gradient, in the dimension weights, of one question's softmax loss."""
+    question = question.astype(np.float32)
+    lengths = np.array([len(states) for states in sentences])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    stacked = np.concatenate(sentences).astype(np.float32)
+    similar = (question * weights) @ stacked.T
+    matches = np.maximum.reduceat(similar, starts, axis=1).mean(axis=0)
+    scaled = temperature * matches
+    chance = np.exp(scaled - scaled.max())
+    chance /= chance.sum()
+    on_gold = (chance * gold).sum()
+    pull = temperature * (chance - chance * gold / on_gold) / len(question)
+    # Each question piece's best sentence piece, in every candidate, weighed by its pull.
+    best = np.zeros_like(question)
+    spans = zip(starts.tolist(), lengths.tolist(), strict=True)
+    for candidate, (start, length) in enumerate(spans):
+        chosen = similar[:, start : start + length].argmax(axis=1) + start
+        best += pull[candidate] * stacked[chosen]
+    return np.asarray((question * best).sum(axis=0))
+
+
+def run_fit(
+    path: Path, settings: Settings, limit: int | None
+) -> tuple[AnswerOptions, np.ndarray | None]:
+    """Fit the re-ranking weights on the even articles' questions (whole file as the corpus),
+    and with token states, first the dimension weights of their matches (else None)."""
     articles = load_squad(path)[:limit]
     with tempfile.TemporaryDirectory(prefix="squad-fit-") as scratch:
         corpus = SquadCorpus.build(
             articles, Path(scratch), _shared_encoder(settings), **_retrieval_knobs(settings)
         )
         start = library_options(corpus.library)
+        even = [a for a in articles if a.number % 2 == 0]
+        dimensions = None
+        if corpus.library.vectors and corpus.library.tokens is not None:
+            semantic = start.semantic()
+            # Twice the candidates the bot matches, so that the fit sees near misses too.
+            matches = match_table(corpus, even, semantic, 2 * semantic.late_depth)
+            dimensions = fit_dimensions(matches)
+            start = start.late()
+        elif corpus.library.vectors:
+            start = start.semantic()
+        table = feature_table(corpus, even, start, dimensions)
         if corpus.library.vectors:
-            start = start.late() if corpus.library.tokens is not None else start.semantic()
-        table = feature_table(corpus, [a for a in articles if a.number % 2 == 0], start)
-        if corpus.library.vectors:
-            return fit_listwise(table, start)
-        return fit_weights(table, start)
+            return fit_listwise(table, start), dimensions
+        return fit_weights(table, start), dimensions
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -593,6 +716,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--fit",
         action="store_true",
         help="fit the re-ranking weights on the even articles and print them",
+    )
+    parser.add_argument(
+        "--dimensions-out",
+        type=Path,
+        default=None,
+        help="with --fit and token states: write the fitted token dimension weights here "
+        "(the shipped ones are bot/data/token-dimensions.npy)",
     )
     parser.set_defaults(func=run_squad)
 
@@ -627,10 +757,20 @@ def run_squad(args: argparse.Namespace, settings: Settings | None = None) -> int
 def _print_fit(args: argparse.Namespace, settings: Settings) -> int:
     """Fit the weights on the even articles and print them."""
     try:
-        options = run_fit(args.path, settings, args.limit)
+        options, dimensions = run_fit(args.path, settings, args.limit)
     except (BotError, IngestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if dimensions is not None:
+        out = args.dimensions_out
+        if out is not None:
+            np.save(out, dimensions.astype(np.float32))
+        print(
+            f"token dimension weights: mean {dimensions.mean():.3f}, "
+            f"from {dimensions.min():.3f} to {dimensions.max():.3f}"
+            + (f", written to {out}" if out is not None else " (not written: --dimensions-out)"),
+            file=sys.stderr,
+        )
     names = [f"{name}_weight" for name in LINEAR] + ["type_weight"]
     weights = {name: getattr(options, name) for name in names}
     print(
