@@ -392,6 +392,7 @@ class Answerer:
         order = np.argsort(-scores, kind="stable")
         matched = False
         plain = np.zeros(len(candidates))
+        weighed = np.zeros(len(candidates))
         if states is not None:
             head = order[: options.late_depth]
             chosen = [candidates[i] for i in head.tolist()]
@@ -403,6 +404,7 @@ class Answerer:
                 values[np.ix_(head, columns)] = scored[:, :2]
                 # The abstention rules read the plain match, on the scale they were set on.
                 plain[head] = scored[:, 2]
+                weighed[head] = scored[:, 0]
                 scores[head] = feature_scores(values[head], self._late_options)
                 order = np.concatenate(
                     [head[np.argsort(-scores[head], kind="stable")], order[len(head) :]]
@@ -413,14 +415,15 @@ class Answerer:
         cosines = values[:, FEATURES.index("sentence_cosine")]
         leads = values[:, FEATURES.index("cosine_lead")]
         rescored = [
-            Candidate(candidate.hit, score, words, cosine, lead, match)
-            for candidate, score, words, cosine, lead, match in zip(
+            Candidate(candidate.hit, score, words, cosine, lead, match, weigh)
+            for candidate, score, words, cosine, lead, match, weigh in zip(
                 candidates,
                 scores.tolist(),
                 lexical.tolist(),
                 cosines.tolist(),
                 leads.tolist(),
                 plain.tolist(),
+                weighed.tolist(),
                 strict=True,
             )
         ]
@@ -465,8 +468,11 @@ def _words_are_weak(
 
 def _by_meaning(ranked: list[Candidate], depth: int, tokens: bool) -> list[Candidate]:
     """The first `depth` candidates in order of meaning, then the rest: by their token match
-    with the question when they have token states, else by cosine."""
-    head = sorted(ranked[:depth], key=lambda c: c.token_match if tokens else c.cosine, reverse=True)
+    with the question (dimensions weighed, as in the ranking) when they have token states,
+    else by cosine."""
+    head = sorted(
+        ranked[:depth], key=lambda c: c.weighed_match if tokens else c.cosine, reverse=True
+    )
     return head + ranked[depth:]
 
 

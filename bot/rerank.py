@@ -313,6 +313,7 @@ class Candidate(NamedTuple):
     cosine: float = 0.0  # the sentence's cosine with the question (0: no vectors)
     cosine_lead: float = 0.0  # how far that cosine exceeds every other candidate's (or 0)
     token_match: float = 0.0  # its token states' match with the question's (0: none)
+    weighed_match: float = 0.0  # the same with the dimension weights (`bot.late`)
 
 
 def answer_type(question: str) -> re.Pattern[str] | None:
