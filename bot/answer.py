@@ -3,7 +3,9 @@
 Retrieval is two-stage. The index returns the best CANDIDATES sentences by rank-bm25's score;
 only those are re-ranked (`bot.rerank`). The bot answers only when the evidence (the question's
 weight found in the best sentence or its headline, and in the best paragraph) reaches
-`min_match`; otherwise it declines rather than quote something unrelated. Questions that lean
+`min_match` (with token states, that evidence and the best candidate's closeness in meaning,
+weighed together as fitted in `bot.rerank.ABSTENTION_WEIGHTS`); otherwise it declines rather
+than quote something unrelated. Questions that lean
 on the previous turn are handled with `bot.followup`.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,6 +39,8 @@ from bot.rerank import (
     Candidate,
     Features,
     QueryEvidence,
+    abstention_evidence,
+    abstention_score,
     answer_type,
     candidate_features,
     feature_scores,
@@ -52,6 +57,25 @@ SPEECH_TERMS = frozenset(tokenize("say said says saying tell told tells"))
 Encode = Callable[[Sequence[str]], tuple[np.ndarray, list[np.ndarray]] | None]
 # Sentences -> the token states stored for those of them that have any.
 StatesOf = Callable[[Sequence[tuple[str, int]]], dict[tuple[str, int], np.ndarray]]
+
+
+class Judgement(NamedTuple):
+    """The evidence that the best candidate answers the question."""
+
+    confidence: float  # compared with min_match (see `Answerer._confidence`)
+    said_alike: bool  # it says what the question asks, whatever its words (answer anyway)
+    # With token states: the signals weighed in `confidence` (ABSTENTION_EVIDENCE), else None.
+    evidence: np.ndarray | None = None
+
+
+class Ranking(NamedTuple):
+    """A question's candidates best first, and what decides whether to quote them."""
+
+    ranked: list[Candidate]
+    shares: np.ndarray  # each candidate's share of the question's weight (in its sentence)
+    by_meaning: bool  # the first candidates are in order of meaning (the words are weak)
+    options: AnswerOptions
+    judgement: Judgement
 
 
 class Answerer:
@@ -167,47 +191,22 @@ class Answerer:
         `query` brings the question's vector and token states (None: words only).
         `judge_by_meaning=False`: the vector only ranks; whether to answer is decided by words.
         """
-        if not tokens:
+        ranking = self._ranking(question, tokens, exclude, articles, query, judge_by_meaning)
+        if ranking is None:
             return ()
-        weights = self._term_weights(tokens)
-        if sum(weights.values()) <= 0:
-            return ()
-        gathered = self._gather(tokens, weights, query, articles)
-        if gathered is None:
-            return ()
-        candidates, evidence = gathered
-        options = self.options_for(evidence)
-        states = None if query is None else query.token_states
-        reranked, matched = self._rerank(question, tokens, candidates, evidence, states)
-        ranked = [
-            candidate
-            for candidate in reranked
-            if (candidate.hit.key, candidate.hit.position) not in exclude
-        ]
-        if not ranked:
-            return ()
-        # The question's own terms decide whether to answer; terms carried over from the
-        # previous turn only help to rank.
-        own = set(tokenize(question)) & weights.keys()
-        judged = {t: w for t, w in weights.items() if t in own} if own else weights
-        meaning = evidence.semantic and judge_by_meaning
-        by_meaning = meaning and options.rerank and _words_are_weak(ranked, judged, options)
-        if by_meaning:
-            ranked = _by_meaning(ranked, options.meaning_depth, matched)
-        sentence, paragraph = evidence.coverage(ranked, judged)
-        # Decline when no candidate holds enough of the question; otherwise trust the ranking
-        # and only drop quotes that share too little with the question.
-        confidence = self._confidence(sentence, paragraph, judged, ranked[0], meaning)
-        lacks_type = meaning and self._lacks_answer_type(question, ranked[0])
-        if lacks_type:
-            confidence -= options.missing_type_penalty
-        said_alike = meaning and self._said_alike(ranked, judged, options, lacks_type)
-        if options.min_match > 0 and confidence < options.min_match and not said_alike:
+        options = ranking.options
+        judgement = ranking.judgement
+        if (
+            options.min_match > 0
+            and judgement.confidence < options.min_match
+            and not judgement.said_alike
+        ):
             return ()
         quotes: list[Quote] = []
         texts: set[str] = set()
         best = 0.0
-        for candidate, share in zip(ranked, sentence.tolist(), strict=True):
+        by_meaning = ranking.by_meaning
+        for candidate, share in zip(ranking.ranked, ranking.shares.tolist(), strict=True):
             hit = candidate.hit
             # A quote shares enough of the question's words, or says the same in others; in
             # an order by meaning, the words' filters would drop exactly the paraphrase.
@@ -228,6 +227,79 @@ class Answerer:
             if len(quotes) >= options.max_quotes:
                 break
         return tuple(quotes)
+
+    def judge(self, query: Query) -> Ranking | None:
+        """The candidates of a question, best first, and the evidence that one answers it
+        (what `answer` weighs before quoting; `eval squad --fit-abstention` fits on it)."""
+        return self._ranking(query.text, query.tokens, set(), None, query, True)
+
+    def _ranking(
+        self,
+        question: str,
+        tokens: list[str],
+        exclude: set[tuple[str, int]],
+        articles: set[str] | None,
+        query: Query | None,
+        judge_by_meaning: bool,
+    ) -> Ranking | None:
+        if not tokens:
+            return None
+        weights = self._term_weights(tokens)
+        if sum(weights.values()) <= 0:
+            return None
+        gathered = self._gather(tokens, weights, query, articles)
+        if gathered is None:
+            return None
+        candidates, evidence = gathered
+        options = self.options_for(evidence)
+        states = None if query is None else query.token_states
+        reranked, matched = self._rerank(question, tokens, candidates, evidence, states)
+        ranked = [
+            candidate
+            for candidate in reranked
+            if (candidate.hit.key, candidate.hit.position) not in exclude
+        ]
+        if not ranked:
+            return None
+        # The question's own terms decide whether to answer; terms carried over from the
+        # previous turn only help to rank.
+        own = set(tokenize(question)) & weights.keys()
+        judged = {t: w for t, w in weights.items() if t in own} if own else weights
+        meaning = evidence.semantic and judge_by_meaning
+        by_meaning = meaning and options.rerank and _words_are_weak(ranked, judged, options)
+        if by_meaning:
+            ranked = _by_meaning(ranked, options.meaning_depth, matched)
+        sentence, paragraph = evidence.coverage(ranked, judged)
+        judgement = self._judge(question, ranked, sentence, paragraph, judged, meaning, matched)
+        return Ranking(ranked, sentence, by_meaning, options, judgement)
+
+    def _judge(
+        self,
+        question: str,
+        ranked: Sequence[Candidate],
+        sentence: np.ndarray,
+        paragraph: np.ndarray,
+        judged: dict[str, float],
+        meaning: bool,
+        matched: bool,
+    ) -> Judgement:
+        """Whether no candidate holds enough of the question to answer it (`Judgement`).
+
+        With token states (`matched`), the evidence by words and cosine is one of the
+        signals in ABSTENTION_EVIDENCE, weighed together as fitted in ABSTENTION_WEIGHTS.
+        """
+        options = self._semantic_options if meaning else self._options
+        confidence = self._confidence(sentence, paragraph, judged, ranked[0], meaning)
+        lacks_type = meaning and self._lacks_answer_type(question, ranked[0])
+        if lacks_type:
+            confidence -= options.missing_type_penalty
+        said_alike = meaning and self._said_alike(ranked, judged, options, lacks_type)
+        if not (meaning and matched):
+            return Judgement(confidence, said_alike)
+        values = abstention_evidence(
+            confidence, sentence, paragraph, judged, ranked, lacks_type, options.meaning_depth
+        )
+        return Judgement(abstention_score(values), said_alike, values)
 
     def _lacks_answer_type(self, question: str, best: Candidate) -> bool:
         """The question asks for a date or a number and the best candidate holds none."""

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bot import rerank
 from bot.answer import Answerer
 from bot.conversation import Conversation
 from bot.library import Library
@@ -63,7 +64,7 @@ def test_the_question_is_encoded_once_outside_the_lock(embedded: Library) -> Non
 
 
 def test_a_question_that_says_the_same_in_other_words_is_answered_on_its_meaning(
-    embedded: Library,
+    embedded: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Its words alone fall short of MIN_MATCH; its meaning is close to one sentence.
     question = "Would Europe going it alone hurt the alliance?"
@@ -74,8 +75,12 @@ def test_a_question_that_says_the_same_in_other_words_is_answered_on_its_meaning
     # Without a high cosine or a clear lead in cosine, its token match still leads.
     answerer.options = replace(answerer.options, answer_cosine=1.01, meaning_cosine=1.01)
     assert embedded.ask(question).quotes[0].text == answer.quotes[0].text
-    # Words that hold too little and no rule of meaning: declined.
+    # No rule of meaning: the evidence weighed with token states, which counts its token
+    # match and cosine beside its words, still answers it; its words' evidence alone does not.
     answerer.options = replace(answerer.options, match_floor=1.01)
+    assert embedded.ask(question).answered
+    monkeypatch.setattr(rerank, "ABSTENTION_WEIGHTS", {})
+    monkeypatch.setattr(rerank, "ABSTENTION_OFFSET", 0.0)
     assert not embedded.ask(question).answered
 
 

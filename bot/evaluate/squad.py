@@ -27,7 +27,8 @@ sentence vectors, a softmax over each question's candidates is fitted instead (`
 since the meaning features want weights of either sign. With token states, the weight of each
 of the model's dimensions in a token match is fitted first (`fit_dimensions`, on each even
 question's first 30 candidates) and used for the rest of the fit; `--dimensions-out PATH`
-writes them (the shipped ones are `bot/data/token-dimensions.npy`).
+writes them (the shipped ones are `bot/data/token-dimensions.npy`). `--fit-abstention` fits
+the weights of the evidence that abstention weighs with token states (`bot.evaluate.abstention`).
 """
 
 from __future__ import annotations
@@ -351,11 +352,11 @@ def evaluate_squad(
     first N articles; `only` ("even" or "odd") keeps one split.
     """
     started = time.perf_counter()
-    knobs = _retrieval_knobs(settings or Settings(_env_file=None))
+    knobs = retrieval_knobs(settings or Settings(_env_file=None))
     articles = load_squad(path)[:limit]
     if only is not None:
         articles = [a for a in articles if a.number % 2 == (only == "odd")]
-    encoder = _shared_encoder(settings)
+    encoder = shared_encoder(settings)
     with tempfile.TemporaryDirectory(prefix="squad-eval-") as scratch:
         corpus = SquadCorpus.build(articles, Path(scratch) / "all", encoder, **knobs)
         library = corpus.library
@@ -389,7 +390,7 @@ def evaluate_squad(
     return SquadReport(str(path), len(articles), rows, absent, time.perf_counter() - started)
 
 
-def _retrieval_knobs(settings: Settings) -> dict[str, float]:
+def retrieval_knobs(settings: Settings) -> dict[str, float]:
     return {
         "bm25_k1": settings.bm25_k1,
         "bm25_b": settings.bm25_b,
@@ -401,7 +402,7 @@ def _retrieval_knobs(settings: Settings) -> dict[str, float]:
     }
 
 
-def _shared_encoder(settings: Settings | None) -> TextEncoder | None:
+def shared_encoder(settings: Settings | None) -> TextEncoder | None:
     """One remembering encoder for every corpus of a run: each sentence is encoded once."""
     settings = settings or Settings(_env_file=None)
     return MemoEncoder(Encoder(settings.encoder_threads)) if settings.semantic else None
@@ -681,7 +682,7 @@ def run_fit(
     articles = load_squad(path)[:limit]
     with tempfile.TemporaryDirectory(prefix="squad-fit-") as scratch:
         corpus = SquadCorpus.build(
-            articles, Path(scratch), _shared_encoder(settings), **_retrieval_knobs(settings)
+            articles, Path(scratch), shared_encoder(settings), **retrieval_knobs(settings)
         )
         start = library_options(corpus.library)
         even = [a for a in articles if a.number % 2 == 0]
@@ -718,6 +719,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="fit the re-ranking weights on the even articles and print them",
     )
     parser.add_argument(
+        "--fit-abstention",
+        action="store_true",
+        help="fit the abstention weights (even articles as the corpus, odd ones absent) "
+        "and print them",
+    )
+    parser.add_argument(
         "--dimensions-out",
         type=Path,
         default=None,
@@ -740,6 +747,8 @@ def run_squad(args: argparse.Namespace, settings: Settings | None = None) -> int
     )
     if args.fit:
         return _print_fit(args, settings)
+    if args.fit_abstention:
+        return _print_abstention_fit(args, settings)
     return print_report(
         lambda: evaluate_squad(
             args.path,
@@ -778,6 +787,19 @@ def _print_fit(args: argparse.Namespace, settings: Settings) -> int:
         if args.json
         else "\n".join(f"{name} = {value}" for name, value in weights.items())
     )
+    return 0
+
+
+def _print_abstention_fit(args: argparse.Namespace, settings: Settings) -> int:
+    """Fit the abstention weights (`bot.evaluate.abstention`) and print them."""
+    from bot.evaluate.abstention import run_abstention_fit  # it builds on this module
+
+    try:
+        lines = run_abstention_fit(args.path, settings, args.limit)
+    except (BotError, IngestError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
     return 0
 
 
