@@ -79,9 +79,10 @@ def test_squad_answers_beat_plain_bm25_and_stay_above_their_floors(
     present = [articles[n] for n in PRESENT_ARTICLES]
     library = corpus.library
     answer, _ = score(corpus, present, answer_ranker(library.ask))
-    # Measured with sentence vectors and token states: hit@1 0.863, hit@3 0.964 (re-ranked
-    # without abstention 0.869 / 0.975, BM25 0.778 / 0.910). With vectors alone it was 0.857 /
-    # 0.958, by words alone 0.801 / 0.910.
+    # Measured with sentence vectors and token states: hit@1 0.868, hit@3 0.964 (re-ranked
+    # without abstention 0.869 / 0.975, BM25 0.778 / 0.910); 0.863 / 0.964 before abstention
+    # weighed its evidence as fitted. With vectors alone it was 0.857 / 0.958, by words alone
+    # 0.801 / 0.910.
     assert answer.hit_at_1 >= 0.85, answer
     assert answer.hit_at_3 >= 0.955, answer
     # The re-ranking alone (abstention off) must beat the index's own order.
@@ -98,7 +99,7 @@ def test_squad_questions_about_absent_articles_are_mostly_declined(
     corpus, articles = squad_corpus
     questions = [q.text for n in ABSENT_ARTICLES for q in articles[n].questions]
     answered = sum(corpus.library.ask(q).answered for q in questions) / len(questions)
-    assert answered <= 0.06  # measured 0.037 (vectors alone 0.043, by words alone 0.045)
+    assert answered <= 0.06  # measured 0.033 (vectors alone 0.043, by words alone 0.045)
 
 
 def test_squad_low_overlap_questions_are_found_by_meaning(
@@ -110,15 +111,15 @@ def test_squad_low_overlap_questions_are_found_by_meaning(
     low = low_overlap_questions(corpus, present)
     assert len(low) >= 30
     answer, _ = score(corpus, present, answer_ranker(corpus.library.ask), low)
-    # Measured 0.256 hit@1, 0.564 hit@3 on these 39 questions (BM25 alone: 0.039 on all 509).
-    assert answer.hit_at_1 >= 0.23, answer
+    # Measured 0.282 hit@1, 0.538 hit@3 on these 39 questions (BM25 alone: 0.039 on all 509).
+    assert answer.hit_at_1 >= 0.25, answer
     assert answer.hit_at_3 >= 0.53, answer
 
 
 def test_follow_ups_use_the_conversation() -> None:
     report = evaluate_followups(require(BENCHMARK_DIR), with_vectors())
     assert report.followups >= 40
-    assert report.with_context >= 0.75  # measured 0.778 (0.733 by words alone)
+    assert report.with_context >= 0.75  # measured 0.800 (0.733 by words alone)
     assert report.with_context > report.without_context + 0.15
 
 
@@ -134,7 +135,7 @@ def test_paraphrased_questions_are_found_and_near_topic_ones_declined() -> None:
     assert scores.hit_at_1 >= 0.27, scores.hit_at_1
     assert scores.hit_at_3 >= 0.34, scores.hit_at_3
     assert scores.declined >= 0.80, scores.declined
-    # The ranking itself, every question answered: measured 0.543 / 0.790 (vectors without
+    # The ranking itself, every question answered: measured 0.543 / 0.802 (vectors without
     # token states 0.494 / 0.802).
     assert unfiltered.hit_at_1 >= 0.50, unfiltered.hit_at_1
     assert unfiltered.hit_at_3 >= 0.76, unfiltered.hit_at_3
