@@ -196,6 +196,8 @@ class Answerer:
             return ()
         options = ranking.options
         judgement = ranking.judgement
+        # Decline when no candidate holds enough of the question; otherwise trust the ranking
+        # and only drop quotes that share too little with the question.
         if (
             options.min_match > 0
             and judgement.confidence < options.min_match
@@ -242,6 +244,7 @@ class Answerer:
         query: Query | None,
         judge_by_meaning: bool,
     ) -> Ranking | None:
+        """The candidates best first and the judgement on them (None: nothing to rank)."""
         if not tokens:
             return None
         weights = self._term_weights(tokens)
