@@ -23,10 +23,11 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from bot.answer import Answerer
 from bot.evaluate.squad import (
     SquadArticle,
     SquadCorpus,
+    answerer_over,
+    library_options,
     load_squad,
     retrieval_knobs,
     shared_encoder,
@@ -62,13 +63,7 @@ def evidence_table(
     """Rows for the right-ranked questions of `inside` (articles in the corpus) and for every
     question of `outside` (articles that are not), where the bot has token states to judge by."""
     library = corpus.library
-    answerer = Answerer(
-        library.index,
-        library,
-        AnswerOptions(max_quotes=library.settings.max_quotes),
-        library.vectors,
-        library.token_states,
-    )
+    answerer = answerer_over(library, library_options(library))
     rows: list[np.ndarray] = []
     present: list[bool] = []
     alike: list[bool] = []

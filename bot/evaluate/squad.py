@@ -308,18 +308,25 @@ def answer_ranker(ask: Callable[[str], Answer]) -> Ranker:
     return rank
 
 
-def options_ranker(
+def answerer_over(
     library: Library, options: AnswerOptions, semantic: bool = True, token_states: bool = True
-) -> Ranker:
-    """The answerer with other options over the same library (for ablations): without the
-    semantic layer, or with sentence vectors but no token states."""
-    answerer = Answerer(
+) -> Answerer:
+    """An answerer with other options over the same library: without the semantic layer, or
+    with sentence vectors but no token states."""
+    return Answerer(
         library.index,
         library,
         options,
         library.vectors if semantic else None,
         library.token_states if semantic and token_states else None,
     )
+
+
+def options_ranker(
+    library: Library, options: AnswerOptions, semantic: bool = True, token_states: bool = True
+) -> Ranker:
+    """The answerer with other options over the same library (for ablations)."""
+    answerer = answerer_over(library, options, semantic, token_states)
     return answer_ranker(
         lambda question: answerer.answer(answerer.parse(question, library.encode_with_tokens))
     )
@@ -486,7 +493,7 @@ def feature_table(
     """The re-ranking features of every question's top `options.candidates` candidates
     (token matches with the given dimension weights, or the shipped ones)."""
     library = corpus.library
-    answerer = Answerer(library.index, library, options, library.vectors, library.token_states)
+    answerer = answerer_over(library, options)
     if dimensions is not None:
         answerer.dimensions = dimensions
     shape = (
@@ -586,7 +593,7 @@ def match_table(
     """Token states of every question and of its first `depth` candidates by the vectors-only
     weights (`options`), where token matches are made as the bot runs."""
     library = corpus.library
-    answerer = Answerer(library.index, library, options, library.vectors, library.token_states)
+    answerer = answerer_over(library, options)
     table = MatchTable([], [], [])
     for article in articles:
         for question in article.questions:
