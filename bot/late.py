@@ -209,9 +209,7 @@ def late_scores(
     present = [row for row, states in enumerate(sentences) if len(states)]
     if not len(question) or not present:
         return result
-    lengths = np.array([len(sentences[row]) for row in present])
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    stacked = np.concatenate([sentences[row] for row in present])
+    stacked, starts, lengths = stack_states([sentences[row] for row in present])
     plain = question.astype(np.float32)
     weighed = plain if weights is None else plain * weights
     similar = np.einsum("qd,td->qt", np.concatenate([weighed, plain]), stacked)
@@ -220,3 +218,11 @@ def late_scores(
     result[present, 1] = np.add.reduceat(weighed_similar.max(axis=0), starts) / lengths
     result[present, 2] = np.maximum.reduceat(plain_similar, starts, axis=1).mean(axis=0)
     return result
+
+
+def stack_states(sentences: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sentences' token states as one array of rows, with where each sentence starts in it
+    and how many rows it has (for `np.maximum.reduceat` and the like)."""
+    lengths = np.array([len(states) for states in sentences])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return np.concatenate(sentences), starts, lengths

@@ -52,6 +52,7 @@ from bot.encoder import DIMENSIONS, Encoder, MemoEncoder, TextEncoder
 from bot.evaluate import print_report
 from bot.evaluate.overlap import shared_content_words
 from bot.ingest import read_text
+from bot.late import stack_states
 from bot.library import Library
 from bot.models import Answer, BotError, IngestError
 from bot.rerank import FEATURES, LINEAR, AnswerOptions, feature_scores
@@ -662,9 +663,8 @@ def _match_gradient(
 ) -> np.ndarray:
     """The gradient, in the dimension weights, of one question's softmax loss."""
     question = question.astype(np.float32)
-    lengths = np.array([len(states) for states in sentences])
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    stacked = np.concatenate(sentences).astype(np.float32)
+    stacked, starts, lengths = stack_states(sentences)
+    stacked = stacked.astype(np.float32)
     similar = (question * weights) @ stacked.T
     matches = np.maximum.reduceat(similar, starts, axis=1).mean(axis=0)
     scaled = temperature * matches
